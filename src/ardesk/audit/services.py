@@ -1,0 +1,86 @@
+"""Writing to the audit log. Call `record` inside the transaction of the change it describes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from ardesk.audit import chain
+from ardesk.audit.context import current_request_id
+from ardesk.audit.models import AuditEvent
+
+# Any constant: the advisory lock that serialises appends to the chain on PostgreSQL.
+_CHAIN_LOCK = 7_246_153
+
+
+class SystemActor:
+    """An actor for work no person started (schedules, migrations of data)."""
+
+    pk = None
+    username = "system"
+
+    def __init__(self, label: str = "system") -> None:
+        self.username = label
+
+
+SYSTEM = SystemActor()
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of a row as plain JSON values, for `before` and `after`."""
+    return _jsonable({name: getattr(instance, name) for name in fields})
+
+
+def subject_of(subject: models.Model | tuple[str, object]) -> tuple[str, str]:
+    if isinstance(subject, tuple):
+        return subject[0], str(subject[1])
+    return subject._meta.label_lower, str(subject.pk)
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+
+
+@transaction.atomic
+def record(
+    *,
+    actor: Any,
+    verb: str,
+    subject: models.Model | tuple[str, object],
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event to the chain. The caller's transaction decides whether it lands."""
+    _lock_chain()
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, chain.GENESIS)
+    subject_type, subject_id = subject_of(subject)
+    event = AuditEvent(
+        seq=seq,
+        created_at=timezone.now(),
+        actor_id=getattr(actor, "pk", None),
+        actor_label=getattr(actor, "username", None) or str(actor),
+        verb=verb,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        before=_jsonable(dict(before)) if before is not None else None,
+        after=_jsonable(dict(after)) if after is not None else None,
+        reason=reason,
+        request_id=current_request_id(),
+        prev_hash=prev_hash,
+    )
+    event.hash = chain.event_hash(event.as_chain_dict())
+    event.save(force_insert=True)
+    return event

@@ -1,0 +1,87 @@
+"""Roles and what each may do. Pure: no Django import, so the policy reads and tests as data."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COLLECTOR = "collector"
+    DISPUTE_ANALYST = "dispute_analyst"
+    CASH_CLERK = "cash_clerk"
+    AR_MANAGER = "ar_manager"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.COLLECTOR: "Collector",
+    Role.DISPUTE_ANALYST: "Dispute analyst",
+    Role.CASH_CLERK: "Cash-application clerk",
+    Role.AR_MANAGER: "AR manager",
+    Role.ADMIN: "Administrator",
+    Role.AUDITOR: "Auditor (read-only)",
+}
+
+
+class Scope(StrEnum):
+    """Which customers a role sees when the company does not let everyone see everything."""
+
+    PORTFOLIO = "portfolio"  # customers assigned to the user
+    TEAM = "team"  # customers of the user's team (managers: of every team they manage)
+    ALL = "all"
+
+
+class Permission(StrEnum):
+    VIEW_LEDGER = "ledger.view"
+    EDIT_CUSTOMERS = "customers.edit"
+    BOOK_INVOICES = "ledger.book_invoices"
+    BOOK_PAYMENTS = "ledger.book_payments"
+    APPLY_CASH = "ledger.apply"
+    WRITE_OFF = "ledger.write_off"
+    IMPORT = "imports.run"
+    MANAGE_USERS = "identity.manage_users"
+    VIEW_AUDIT = "audit.view"
+    VIEW_REPORTS = "reports.view"
+
+
+_READ = {Permission.VIEW_LEDGER, Permission.VIEW_REPORTS}
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.COLLECTOR: frozenset(_READ),
+    Role.DISPUTE_ANALYST: frozenset(_READ | {Permission.WRITE_OFF}),
+    Role.CASH_CLERK: frozenset(_READ | {Permission.BOOK_PAYMENTS, Permission.APPLY_CASH}),
+    Role.AR_MANAGER: frozenset(
+        _READ | {Permission.EDIT_CUSTOMERS, Permission.BOOK_PAYMENTS, Permission.APPLY_CASH,
+                 Permission.WRITE_OFF, Permission.VIEW_AUDIT}
+    ),
+    Role.ADMIN: frozenset(Permission),
+    Role.AUDITOR: frozenset(_READ | {Permission.VIEW_AUDIT}),
+}
+
+SCOPES: dict[Role, Scope] = {
+    Role.COLLECTOR: Scope.PORTFOLIO,
+    Role.DISPUTE_ANALYST: Scope.TEAM,
+    Role.CASH_CLERK: Scope.ALL,  # cash arrives from any customer and must find its invoice
+    Role.AR_MANAGER: Scope.TEAM,
+    Role.ADMIN: Scope.ALL,
+    Role.AUDITOR: Scope.ALL,
+}
+
+MFA_ROLES = frozenset({Role.AR_MANAGER, Role.ADMIN})
+
+
+def may(role: Role | str, permission: Permission) -> bool:
+    return permission in GRANTS[Role(role)]
+
+
+def scope_of(role: Role | str, *, see_all: bool = False) -> Scope:
+    return Scope.ALL if see_all else SCOPES[Role(role)]
+
+
+def needs_mfa(role: Role | str) -> bool:
+    return Role(role) in MFA_ROLES

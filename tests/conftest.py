@@ -1,0 +1,41 @@
+"""Shared fixtures: users of each role, and a guard that CI really runs on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+from tests.factories import UserFactory
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # .ci/run sets this: a run meant for PostgreSQL must never fall back to SQLite.
+    if os.environ.get("ARDESK_REQUIRE_POSTGRES") and "postgres" not in os.environ.get("DATABASE_URL", ""):
+        raise pytest.UsageError("ARDESK_REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def admin_user(db):  # type: ignore[no-untyped-def]
+    return UserFactory(username="ada", role="admin", is_staff=True)
+
+
+@pytest.fixture
+def clerk(db):  # type: ignore[no-untyped-def]
+    return UserFactory(username="cora", role="cash_clerk")
+
+
+@pytest.fixture
+def manager(db):  # type: ignore[no-untyped-def]
+    return UserFactory(username="max", role="ar_manager")
+
+
+@pytest.fixture
+def collector(db):  # type: ignore[no-untyped-def]
+    return UserFactory(username="colin", role="collector")
