@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "ardesk.customers",
     "ardesk.ledger",
     "ardesk.imports",
+    "ardesk.apikit",
+    "ardesk.insights",
+    "ardesk.demo",
     "ardesk.web",
 ]
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApikitConfig(AppConfig):
+    name = "ardesk.apikit"
+    label = "apikit"
