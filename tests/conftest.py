@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import UserFactory
+from tests.identity.helpers import sign_in_fully
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -39,3 +40,16 @@ def manager(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def collector(db):  # type: ignore[no-untyped-def]
     return UserFactory(username="colin", role="collector")
+
+
+@pytest.fixture
+def login_as(client):  # type: ignore[no-untyped-def]
+    """`login_as(user)`: sign the test client in past every sign-in step (second factor, new password).
+
+    A user whose role needs a second factor gets a confirmed authenticator and a verified session,
+    exactly what a real sign-in leaves behind, so pages and the session API treat them as fully in.
+    """
+    def _login(user):  # type: ignore[no-untyped-def]
+        return sign_in_fully(client, user)
+
+    return _login

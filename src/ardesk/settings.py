@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_celery_beat",
+    "ninja",  # the API docs page uses its bundled Swagger UI static files (no CDN)
     "ardesk.identity",
     "ardesk.audit",
     "ardesk.customers",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "ardesk.apikit",
     "ardesk.insights",
     "ardesk.demo",
+    "ardesk.disputes",
     "ardesk.web",
 ]
 
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "ardesk.identity.middleware.SignInStepsMiddleware",  # second factor / new password before any page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -123,6 +126,12 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ardesk.identity.views.signin.locked_out"  # a page that says what happened (429)
+# Behind reverse proxies REMOTE_ADDR is the proxy: say how many trusted proxies append to X-Forwarded-For.
+ARDESK_TRUSTED_PROXY_COUNT = int(os.environ.get("ARDESK_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "ardesk.identity.client_ip.client_ip"
+# Wrong TOTP codes slow down: 1, 2, 4, 8 … seconds between tries (django-otp's throttle).
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

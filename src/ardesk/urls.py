@@ -5,4 +5,5 @@ from ardesk.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("ardesk.web.urls")),
+    path("", include("ardesk.identity.urls")),
 ]

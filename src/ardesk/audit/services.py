@@ -30,8 +30,16 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+def _json_number(text: str) -> int | float:
+    # jsonb stores numbers as decimals and hands 1e16 back as the integer 10000000000000000:
+    # keep integral floats as ints so the hashed payload is the one the database returns.
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
+    """Plain JSON as the database will give it back (Decimal and dates as text, NaN as "NaN")."""
+    return json.loads(json.dumps(value, default=str), parse_float=_json_number, parse_constant=str)
 
 
 def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -32,9 +33,14 @@ class User(AbstractUser):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     # The largest write-off this user may book without a manager's approval.
     approval_limit = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0))
+    # Set when an administrator hands out a temporary password: the next sign-in must replace it.
+    must_change_password = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(condition=Q(approval_limit__gte=0), name="user_approval_limit_not_negative"),
+        ]
 
     def may(self, permission: Permission) -> bool:
         return self.is_active and may(self.role, permission)
@@ -88,6 +94,6 @@ class ApiToken(models.Model):
     def digest(secret: str) -> str:
         return _digest(secret)
 
-    def is_usable(self, now: object = None) -> bool:
+    def is_usable(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)

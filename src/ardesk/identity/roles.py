@@ -85,3 +85,18 @@ def scope_of(role: Role | str, *, see_all: bool = False) -> Scope:
 
 def needs_mfa(role: Role | str) -> bool:
     return Role(role) in MFA_ROLES
+
+
+# API token scopes a role may hold. A token never does more than its user's role allows; these only keep
+# the token page from offering a scope that could never be used (an auditor's token is read-only).
+_WRITE_FREE_ROLES = frozenset({Role.AUDITOR})
+
+
+def token_scopes_for(role: Role | str) -> tuple[str, ...]:
+    """The token scopes ("read", "write", "import") worth offering to this role, in that order."""
+    scopes = ["read"]
+    if Role(role) not in _WRITE_FREE_ROLES:
+        scopes.append("write")
+    if may(role, Permission.IMPORT):
+        scopes.append("import")
+    return tuple(scopes)

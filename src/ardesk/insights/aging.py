@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 DEFAULT_LIMITS = (30, 60, 90, 120)
 
@@ -39,3 +39,14 @@ def bucket_for(days: int, limits: Sequence[int] = DEFAULT_LIMITS) -> Bucket:
         if bucket.high is None or days <= bucket.high:
             return bucket
     raise AssertionError("unreachable: the last bucket is open-ended")
+
+
+def due_window(bucket: Bucket, as_of: date) -> tuple[date | None, date | None]:
+    """The due dates (earliest, latest; inclusive, None when open-ended) that fall in `bucket` on `as_of`.
+
+    Reports compare due dates with these instead of computing days in SQL: the comparison is the same on
+    SQLite and PostgreSQL and can use an index on the due date.
+    """
+    earliest = None if bucket.high is None else as_of - timedelta(days=bucket.high)
+    latest = None if bucket.low is None else as_of - timedelta(days=bucket.low)
+    return earliest, latest

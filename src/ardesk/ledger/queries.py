@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from ardesk.errors import DomainError, ErrorCode
+from ardesk.identity.scoping import customer_filter
 from ardesk.ledger.models import Application, CreditMemo, FxRate, Invoice, Payment, WriteOff
-from ardesk.money import DECIMAL_PLACES, MAX_DIGITS
+from ardesk.money import DECIMAL_PLACES, MAX_DIGITS, quantum
 
 _MONEY = DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
 ZERO = Decimal(0)
@@ -55,9 +56,18 @@ class CacheMismatch:
     number: str
     cached: Decimal
     computed: Decimal
+    currency: str = ""
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.number}: cached {self.cached}, entries say {self.computed}"
+        return (f"{self.kind} {self.number} ({self.currency}): "
+                f"cached {self._shown(self.cached)}, entries say {self._shown(self.computed)}")
+
+    def _shown(self, value: Decimal) -> Decimal:
+        """The amount at the currency's minor unit, unless a corrupted cache holds finer digits: then all of them."""
+        if not self.currency:
+            return value
+        at_minor = value.quantize(quantum(self.currency))
+        return at_minor if at_minor == value else value
 
 
 def invoice_cache_mismatches() -> QuerySet[Invoice]:
@@ -71,12 +81,123 @@ def cache_mismatches() -> list[CacheMismatch]:
     found: list[CacheMismatch] = []
     for inv in invoice_cache_mismatches():
         computed = inv.amount - inv.erp_settled_amount - inv.applied - inv.written_off  # type: ignore[attr-defined]
-        found.append(CacheMismatch("invoice", inv.number, inv.open_amount, computed))
+        found.append(CacheMismatch("invoice", inv.number, inv.open_amount, computed, inv.currency))
     for model, kind in ((Payment, "payment"), (CreditMemo, "credit memo")):
         fk = "payment" if model is Payment else "credit_memo"
         rows = model.objects.annotate(applied=_sum_of(Application, fk)).filter(  # type: ignore[attr-defined]
             ~Q(unapplied_amount=F("amount") - F("applied")))
         for row in rows:
-            found.append(CacheMismatch(kind, row.number, row.unapplied_amount, row.amount - row.applied))
+            found.append(CacheMismatch(kind, row.number, row.unapplied_amount, row.amount - row.applied,
+                                       row.currency))
     return found
 
+
+# --- Reads for the desk's pages (account, invoice, home pages) -------------------------------------
+
+
+def open_invoices_of(customer_ids: list[int]) -> QuerySet[Invoice]:
+    """Open items of these customers, oldest due first (served by the partial index on open invoices)."""
+    return (Invoice.objects.filter(customer_id__in=customer_ids, open_amount__gt=0)
+            .select_related("customer").order_by("due_date", "pk"))
+
+
+def payments_of(customer_ids: list[int]) -> QuerySet[Payment]:
+    """Payments, newest first, each with its applications (reversals included) and their invoices."""
+    applications = Application.objects.select_related("invoice", "reverses").order_by("applied_on", "pk")
+    return (Payment.objects.filter(customer_id__in=customer_ids).select_related("customer")
+            .prefetch_related(Prefetch("applications", queryset=applications))
+            .order_by("-received_on", "-pk"))
+
+
+def credit_memos_of(customer_ids: list[int]) -> QuerySet[CreditMemo]:
+    applications = Application.objects.select_related("invoice").order_by("applied_on", "pk")
+    return (CreditMemo.objects.filter(customer_id__in=customer_ids).select_related("customer", "invoice")
+            .prefetch_related(Prefetch("applications", queryset=applications))
+            .order_by("-issue_date", "-pk"))
+
+
+def write_offs_of(customer_ids: list[int]) -> QuerySet[WriteOff]:
+    return (WriteOff.objects.filter(invoice__customer_id__in=customer_ids)
+            .select_related("invoice", "invoice__customer", "created_by").order_by("-written_off_on", "-pk"))
+
+
+@dataclass(frozen=True)
+class UnappliedTotal:
+    currency: str
+    payments: Decimal
+    payment_count: int
+    credit_memos: Decimal
+    credit_memo_count: int
+
+
+def _unapplied(payments: QuerySet[Payment], memos: QuerySet[CreditMemo]) -> list[UnappliedTotal]:
+    by_currency: dict[str, list] = {}
+    for row in (payments.filter(unapplied_amount__gt=0).values("currency")
+                .annotate(total=Sum("unapplied_amount"), n=Count("pk")).order_by()):
+        by_currency.setdefault(row["currency"], [ZERO, 0, ZERO, 0])[0:2] = [row["total"], row["n"]]
+    for row in (memos.filter(unapplied_amount__gt=0).values("currency")
+                .annotate(total=Sum("unapplied_amount"), n=Count("pk")).order_by()):
+        by_currency.setdefault(row["currency"], [ZERO, 0, ZERO, 0])[2:4] = [row["total"], row["n"]]
+    return [UnappliedTotal(cur, *values) for cur, values in sorted(by_currency.items())]
+
+
+def unapplied_of(customer_ids: list[int]) -> list[UnappliedTotal]:
+    """On-account cash (payments) and unused credit memos of these customers, per currency."""
+    return _unapplied(Payment.objects.filter(customer_id__in=customer_ids),
+                      CreditMemo.objects.filter(customer_id__in=customer_ids))
+
+
+def unapplied_for(user: object) -> list[UnappliedTotal]:
+    """On-account cash and unused credit memos of every customer the user may see, per currency."""
+    scope = customer_filter(user, prefix="customer__")
+    return _unapplied(Payment.objects.filter(scope), CreditMemo.objects.filter(scope))
+
+
+def recent_payments(user: object, limit: int = 15) -> QuerySet[Payment]:
+    return (Payment.objects.filter(customer_filter(user, prefix="customer__")).select_related("customer")
+            .order_by("-received_on", "-pk")[:limit])
+
+
+def most_disputed_invoices(user: object, limit: int = 15) -> QuerySet[Invoice]:
+    """Open invoices with money in dispute, largest disputed amount first."""
+    return (Invoice.objects.filter(customer_filter(user, prefix="customer__"), open_amount__gt=0,
+                                   disputed_amount__gt=0)
+            .select_related("customer").order_by("-disputed_amount", "due_date", "pk")[:limit])
+
+
+def settlements_since(customer_ids: list[int], since: date) -> list[tuple[date, date, Decimal]]:
+    """(paid on, due on, amount) of payment applications to these customers' invoices paid since `since`.
+
+    Reversed applications and their reversals are left out: that money did not settle anything.
+    """
+    return list(Application.objects.filter(
+        invoice__customer_id__in=customer_ids, payment__isnull=False, reverses__isnull=True,
+        reversed_by__isnull=True, payment__received_on__gte=since,
+    ).values_list("payment__received_on", "invoice__due_date", "amount"))
+
+
+def applications_of_invoice(invoice: Invoice) -> QuerySet[Application]:
+    """Every application to the invoice, reversals included, in booking order."""
+    return (Application.objects.filter(invoice=invoice)
+            .select_related("payment", "credit_memo", "reverses", "created_by").order_by("applied_on", "pk"))
+
+
+def write_offs_of_invoice(invoice: Invoice) -> QuerySet[WriteOff]:
+    return WriteOff.objects.filter(invoice=invoice).select_related("reverses", "created_by").order_by(
+        "written_off_on", "pk")
+
+
+def credit_memos_of_invoice(invoice: Invoice) -> QuerySet[CreditMemo]:
+    """Credit memos raised against the invoice or applied to it."""
+    return (CreditMemo.objects.filter(Q(invoice=invoice) | Q(applications__invoice=invoice))
+            .distinct().order_by("issue_date", "pk"))
+
+
+def latest_fx_rates(on: date) -> dict[str, Decimal]:
+    """Each currency's latest rate on or before `on`, in units of the company currency (two small queries)."""
+    latest = (FxRate.objects.filter(rate_date__lte=on).values("currency")
+              .annotate(last=Max("rate_date")).order_by())
+    pairs = Q(pk__in=[])
+    for row in latest:
+        pairs |= Q(currency=row["currency"], rate_date=row["last"])
+    return dict(FxRate.objects.filter(pairs).values_list("currency", "rate"))

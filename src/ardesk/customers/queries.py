@@ -1,0 +1,306 @@
+"""Reads of customers for pages, the API and reports: the searchable list and its figures, groups.
+
+Every function takes the user and narrows through ardesk.identity.scoping, so a caller cannot
+forget the scope. Figures are per currency: amounts in different currencies are never added.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    Expression,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+
+from ardesk.customers.models import Contact, Customer
+from ardesk.identity.models import User
+from ardesk.identity.scoping import customer_filter, visible_customers
+from ardesk.ledger.models import Invoice
+from ardesk.ledger.queries import latest_fx_rates
+from ardesk.money import DECIMAL_PLACES, MAX_DIGITS
+
+ZERO = Decimal(0)
+_MONEY = DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
+SORT_KEYS = ("number", "name", "open", "overdue")
+UNASSIGNED = 0  # collector filter value for customers without a collector
+MAX_GROUP_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class CustomerQuery:
+    """What the customer list asks for. `text` is already cleaned (see web.figures.clean_search_text)."""
+
+    text: str = ""
+    collector_id: int | None = None  # UNASSIGNED for customers without a collector
+    segment: str = ""
+    country: str = ""
+    overdue_only: bool = False
+    disputed_only: bool = False
+    sort: str = "number"  # a SORT_KEYS entry, "-" in front for descending
+
+
+def _open_invoices() -> QuerySet[Invoice]:
+    # `open_amount > 0` is the predicate of the partial index invoice_open_customer_due_idx.
+    return Invoice.objects.filter(open_amount__gt=0)
+
+
+def in_company_currency(amount: Any, *, currency_field: str, as_of: date) -> Expression:
+    """`amount` converted at each currency's latest rate, for ranking accounts in different currencies.
+
+    The rates come from one small query and are inlined as a CASE, so ranking costs no join. A currency
+    without a rate is ranked by its raw amount (rate 1): better a rough place than a hidden account.
+    """
+    company = settings.ARDESK_COMPANY_CURRENCY
+    rates = {cur: rate for cur, rate in latest_fx_rates(as_of).items() if cur != company}
+    if not rates:
+        return amount
+    rate = Case(*[When(**{currency_field: cur}, then=Value(r)) for cur, r in sorted(rates.items())],
+                default=Value(Decimal(1)), output_field=DecimalField(max_digits=20, decimal_places=10))
+    return amount * rate
+
+
+def _text_filter(text: str) -> Q:
+    """Customer number, name or legal name containing the text, or an invoice / PO number equal to it.
+
+    `icontains` escapes %, _ and backslash, so they match literally. Document numbers match whole
+    (as typed or upper-cased) so the unique and PO indexes answer without scanning invoices.
+    """
+    variants = sorted({text, text.upper()})
+    documents = Invoice.objects.filter(Q(number__in=variants) | Q(po_number__in=variants)).values("customer_id")
+    return (Q(number__icontains=text) | Q(name__icontains=text) | Q(legal_name__icontains=text)
+            | Q(pk__in=documents))
+
+
+def search_customers(user: Any, query: CustomerQuery, *, as_of: date) -> QuerySet[Customer]:
+    """The customers the user may see that match the query, unordered and without figures."""
+    qs = visible_customers(user)
+    if query.text:
+        qs = qs.filter(_text_filter(query.text))
+    if query.collector_id == UNASSIGNED:
+        qs = qs.filter(collector__isnull=True)
+    elif query.collector_id is not None:
+        qs = qs.filter(collector_id=query.collector_id)
+    if query.segment:
+        qs = qs.filter(segment=query.segment)
+    if query.country:
+        qs = qs.filter(country=query.country)
+    if query.overdue_only:
+        qs = qs.filter(Exists(_open_invoices().filter(customer=OuterRef("pk"), due_date__lt=as_of)))
+    if query.disputed_only:
+        qs = qs.filter(Exists(_open_invoices().filter(customer=OuterRef("pk"), disputed_amount__gt=0)))
+    return qs
+
+
+def order_customers(qs: QuerySet[Customer], sort: str, *, as_of: date) -> QuerySet[Customer]:
+    """Order for the list. Sorting by money joins only open invoices in the customer's own currency,
+    converted to the company currency so a yen account does not outrank a euro one by its digits."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORT_KEYS:
+        raise ValueError(f"unknown sort {sort!r}")
+    if key in {"number", "name"}:
+        return qs.order_by(f"-{key}" if descending else key, "number")
+    qs = qs.annotate(open_docs=FilteredRelation(
+        "invoices", condition=Q(invoices__open_amount__gt=0, invoices__currency=F("currency"))))
+    if key == "open":
+        total = Sum("open_docs__open_amount")
+    else:
+        total = Sum("open_docs__open_amount", filter=Q(open_docs__due_date__lt=as_of))
+    converted = in_company_currency(Coalesce(total, Value(ZERO), output_field=_MONEY), currency_field="currency",
+                                    as_of=as_of)
+    qs = qs.annotate(sort_total=converted)
+    return qs.order_by("-sort_total" if descending else "sort_total", "number")
+
+
+@dataclass
+class CurrencyFigures:
+    """One customer's (or portfolio's) open items in one currency."""
+
+    currency: str
+    open: Decimal = ZERO
+    overdue: Decimal = ZERO
+    disputed: Decimal = ZERO
+    collectible: Decimal = ZERO
+    open_items: int = 0
+    oldest_due: date | None = None
+
+
+@dataclass
+class CustomerRow:
+    customer: Customer
+    figures: list[CurrencyFigures] = field(default_factory=list)
+
+    @property
+    def is_overdue(self) -> bool:
+        return any(f.overdue > 0 for f in self.figures)
+
+    @property
+    def is_disputed(self) -> bool:
+        return any(f.disputed > 0 for f in self.figures)
+
+
+def _figure_annotations(as_of: date) -> dict[str, Any]:
+    return {
+        "open": Sum("open_amount"),
+        "overdue": Coalesce(Sum("open_amount", filter=Q(due_date__lt=as_of)), Value(ZERO), output_field=_MONEY),
+        "disputed": Sum("disputed_amount"),
+        "collectible": Sum(Greatest(F("open_amount") - F("disputed_amount"), Value(ZERO), output_field=_MONEY)),
+        "open_items": Count("pk"),
+        "oldest_due": Min("due_date"),
+    }
+
+
+def _figures(row: dict[str, Any]) -> CurrencyFigures:
+    return CurrencyFigures(
+        currency=row["currency"], open=row["open"], overdue=row["overdue"], disputed=row["disputed"],
+        collectible=row["collectible"], open_items=row["open_items"], oldest_due=row["oldest_due"],
+    )
+
+
+def figures_by_customer(customer_ids: Sequence[int], *, as_of: date) -> dict[int, list[CurrencyFigures]]:
+    """Open, overdue, disputed and collectible per customer and currency, in one query for the ids given.
+
+    Call it with one page of customers: it reads only their open invoices (the partial index).
+    """
+    if not customer_ids:
+        return {}
+    rows = (_open_invoices().filter(customer_id__in=list(customer_ids))
+            .values("customer_id", "currency").annotate(**_figure_annotations(as_of)).order_by())
+    result: dict[int, list[CurrencyFigures]] = defaultdict(list)
+    for row in rows:
+        result[row["customer_id"]].append(_figures(row))
+    for figures in result.values():
+        figures.sort(key=lambda f: f.currency)
+    return result
+
+
+def customer_rows(customers: Iterable[Customer], *, as_of: date) -> list[CustomerRow]:
+    customers = list(customers)
+    figures = figures_by_customer([c.pk for c in customers], as_of=as_of)
+    return [CustomerRow(customer=c, figures=figures.get(c.pk, [])) for c in customers]
+
+
+def totals_for(customer_ids: Sequence[int], *, as_of: date) -> list[CurrencyFigures]:
+    """Figures of several customers added up per currency (an account and its group)."""
+    rows = (_open_invoices().filter(customer_id__in=list(customer_ids))
+            .values("currency").annotate(**_figure_annotations(as_of)).order_by("currency"))
+    return [_figures(row) for row in rows]
+
+
+def portfolio_totals(user: Any, *, as_of: date) -> list[CurrencyFigures]:
+    """Figures of every customer the user may see, per currency."""
+    rows = (_open_invoices().filter(customer_filter(user, prefix="customer__"))
+            .values("currency").annotate(**_figure_annotations(as_of)).order_by("currency"))
+    return [_figures(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class OverdueAccount:
+    customer_id: int
+    number: str
+    name: str
+    currency: str
+    overdue: Decimal
+    oldest_due: date
+
+
+def top_overdue_accounts(user: Any, *, as_of: date, limit: int = 10) -> list[OverdueAccount]:
+    """The accounts with the most overdue money, largest first (ranked in the company currency)."""
+    rows = (_open_invoices().filter(customer_filter(user, prefix="customer__"), due_date__lt=as_of)
+            .values("customer_id", "customer__number", "customer__name", "currency")
+            .annotate(overdue=Sum("open_amount"), oldest_due=Min("due_date"))
+            .annotate(rank=in_company_currency(Sum("open_amount"), currency_field="currency", as_of=as_of))
+            .order_by("-rank", "customer__number")[:limit])
+    return [OverdueAccount(r["customer_id"], r["customer__number"], r["customer__name"], r["currency"],
+                           r["overdue"], r["oldest_due"]) for r in rows]
+
+
+@dataclass
+class CollectorFigures:
+    collector_id: int | None
+    label: str
+    customers: int = 0
+    figures: list[CurrencyFigures] = field(default_factory=list)
+
+
+def totals_by_collector(user: Any, *, as_of: date) -> list[CollectorFigures]:
+    """For a manager: per collector in scope, how many customers and their open figures per currency."""
+    counts = (visible_customers(user).values("collector_id").annotate(n=Count("pk")).order_by())
+    result: dict[int | None, CollectorFigures] = {}
+    users = {u.pk: u for u in User.objects.filter(pk__in=[c["collector_id"] for c in counts if c["collector_id"]])}
+    for row in counts:
+        collector = users.get(row["collector_id"])
+        label = (collector.get_full_name() or collector.username) if collector else "Unassigned"
+        result[row["collector_id"]] = CollectorFigures(row["collector_id"], label, customers=row["n"])
+    rows = (_open_invoices().filter(customer_filter(user, prefix="customer__"))
+            .values("customer__collector_id", "currency").annotate(**_figure_annotations(as_of))
+            .order_by("currency"))
+    for row in rows:
+        key = row["customer__collector_id"]
+        if key in result:
+            result[key].figures.append(_figures(row))
+    return sorted(result.values(), key=lambda c: (c.collector_id is None, c.label.lower()))
+
+
+def collector_choices(user: Any) -> list[tuple[int, str]]:
+    """Collectors owning at least one customer the user may see, for the list's filter."""
+    ids = visible_customers(user).filter(collector__isnull=False).values("collector_id")
+    return [(u.pk, u.get_full_name() or u.username) for u in User.objects.filter(pk__in=ids).order_by("username")]
+
+
+def segment_choices(user: Any) -> list[str]:
+    return list(visible_customers(user).exclude(segment="").order_by("segment")
+                .values_list("segment", flat=True).distinct())
+
+
+def country_choices(user: Any) -> list[str]:
+    return list(visible_customers(user).exclude(country="").order_by("country")
+                .values_list("country", flat=True).distinct())
+
+
+def visible_descendants(user: Any, customer: Customer) -> list[Customer]:
+    """The customer's subsidiaries at every level that the user may also see (for a group roll-up).
+
+    Subsidiaries outside the user's scope are left out: a roll-up must not reveal them.
+    """
+    found: list[Customer] = []
+    seen = {customer.pk}
+    frontier = [customer.pk]
+    for _ in range(MAX_GROUP_DEPTH):
+        if not frontier:
+            break
+        children = list(Customer.objects.filter(parent_id__in=frontier).exclude(pk__in=seen).order_by("number"))
+        seen.update(c.pk for c in children)
+        frontier = [c.pk for c in children]
+        found.extend(children)
+    visible = set(visible_customers(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
+    return [c for c in found if c.pk in visible]
+
+
+def has_children(customer: Customer) -> bool:
+    return Customer.objects.filter(parent=customer).exists()
+
+
+def contacts_of(customers: Sequence[Customer]) -> QuerySet[Contact]:
+    return Contact.objects.filter(customer__in=list(customers)).select_related("customer").order_by(
+        "customer__number", "-is_primary", "name")

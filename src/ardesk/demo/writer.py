@@ -1,0 +1,88 @@
+"""Bulk writes of generated rows: COPY on PostgreSQL, batched bulk_create elsewhere.
+
+Used only by the demo loader (ardesk.demo.services), inside its transaction:
+seed data is written in bulk, without one audit event per row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, models, reset_queries
+from django.db.models import Max
+
+from ardesk.demo.records import Rows
+
+_BULK_BATCH = 2_000
+
+
+class BulkWriter:
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self._postgres = connection.vendor == "postgresql"
+
+    @staticmethod
+    def first_ids(tables: list[str]) -> dict[str, int]:
+        """For each table, the first primary key above every row it already holds."""
+        first: dict[str, int] = {}
+        for table in tables:
+            model = apps.get_model(table)
+            first[table] = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        return first
+
+    def write(self, batch: Rows) -> None:
+        if not batch.rows:
+            return
+        model = apps.get_model(batch.table)
+        columns, defaults = self._complete(model, batch.columns)
+        rows = [(*row, *defaults) for row in batch.rows] if defaults else batch.rows
+        if batch.skip_existing:
+            self._bulk_create(model, columns, rows, ignore_conflicts=True)
+        elif self._postgres:
+            self._copy(model, columns, rows)
+        else:
+            self._bulk_create(model, columns, rows)
+        self.counts[batch.table] += len(batch.rows)
+        reset_queries()  # with DEBUG on, Django keeps every query's SQL; a bulk load must not
+
+    @staticmethod
+    def _complete(model: type[models.Model], columns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        """Add every column the generator left out, with the model's default (COPY does not apply them)."""
+        missing = [f for f in model._meta.concrete_fields
+                   if f.attname not in columns and not f.primary_key]
+        return (*columns, *(f.attname for f in missing)), tuple(f.get_default() for f in missing)
+
+    @staticmethod
+    def _copy(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        quote = connection.ops.quote_name
+        names = {f.attname: f.column for f in model._meta.concrete_fields}
+        sql = (f"COPY {quote(model._meta.db_table)} ({', '.join(quote(names[c]) for c in columns)}) "
+               "FROM STDIN")
+        with connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    @staticmethod
+    def _bulk_create(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+                     ignore_conflicts: bool = False) -> None:
+        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model._default_manager.bulk_create(objects, batch_size=_BULK_BATCH, ignore_conflicts=ignore_conflicts)
+
+    def finish(self, tables: list[str]) -> None:
+        """Move each table's key sequence past the keys given in bulk, so later inserts do not collide."""
+        models_ = [apps.get_model(table) for table in tables]
+        statements = connection.ops.sequence_reset_sql(no_style(), models_)
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+    def analyze(self, tables: list[str]) -> None:
+        """Fresh planner statistics on PostgreSQL, so the first pages after a big load use the right indexes."""
+        if not self._postgres:
+            return
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(apps.get_model(table)._meta.db_table)}")

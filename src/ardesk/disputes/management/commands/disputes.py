@@ -1,0 +1,59 @@
+"""`ardesk disputes train|verify|suggest`: the reason-code model and the disputed-amount check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ardesk.audit.services import SystemActor
+from ardesk.disputes.classify import NotEnoughExamples
+from ardesk.disputes.queries import disputed_cache_mismatches
+from ardesk.disputes.services import suggest_reason, train_reason_model
+
+
+class Command(BaseCommand):
+    help = ("Disputes tools. `train` retrains the reason-code suggester on resolved disputes; `verify` checks "
+            "every invoice's disputed amount against its open disputes; `suggest TEXT` shows the suggestion.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["train", "verify", "suggest"])
+        parser.add_argument("text", nargs="?", default="", help="the description to classify (suggest)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "train":
+            self._train()
+        elif action == "verify":
+            self._verify()
+        else:
+            self._suggest(options["text"])
+
+    def _train(self) -> None:
+        try:
+            row = train_reason_model(by=SystemActor("command:disputes train"))
+        except NotEnoughExamples as exc:
+            self.stdout.write(f"not trained: {exc.message}; suggestions keep using the keyword lists")
+            return
+        self.stdout.write(
+            f"reason model {row.pk} trained on {row.examples} resolved disputes of {len(row.classes)} reason codes; "
+            f"on {row.held_out} held out: model {row.model_accuracy:.1%}, keywords {row.keyword_accuracy:.1%}")
+
+    def _verify(self) -> None:
+        mismatches = disputed_cache_mismatches()
+        if mismatches:
+            for item in mismatches[:100]:
+                self.stderr.write(str(item))
+            raise CommandError(f"disputed amounts wrong: {len(mismatches)} mismatch(es)")
+        self.stdout.write("disputes verified: every invoice's disputed amount matches its open disputes")
+
+    def _suggest(self, text: str) -> None:
+        if not text.strip():
+            raise CommandError("give the description to classify")
+        found = suggest_reason(text)
+        if found is None:
+            self.stdout.write("no suggestion")
+            return
+        reason, suggestion = found
+        self.stdout.write(f"{reason.code} ({reason.label}), confidence {suggestion.confidence}, "
+                          f"from {suggestion.source}")

@@ -1,0 +1,13 @@
+"""The disputes app's tables, one module per concern; import them from here."""
+
+from ardesk.disputes.models.approval import ApprovalRequest, ApprovalStatus
+from ardesk.disputes.models.catalogue import Department, ReasonCode, RootCause
+from ardesk.disputes.models.collaboration import Comment, Offer, OfferKind, Party, Task
+from ardesk.disputes.models.dispute import Channel, Dispute, DisputeItem, DisputeSettlement, Kind, Priority
+from ardesk.disputes.models.learning import ReasonModel
+
+__all__ = [
+    "ApprovalRequest", "ApprovalStatus", "Channel", "Comment", "Department", "Dispute", "DisputeItem",
+    "DisputeSettlement", "Kind", "Offer", "OfferKind", "Party", "Priority", "ReasonCode", "ReasonModel",
+    "RootCause", "Task",
+]

@@ -1,0 +1,154 @@
+"""The money rules of disputes as plain functions: what may be disputed, accepted, and how it is spread.
+
+No Django import: services call these with numbers read under row locks; tests call them directly
+and with hypothesis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_DOWN, Decimal
+from enum import StrEnum
+
+from ardesk.disputes.workflow import Outcome
+from ardesk.errors import Conflict, DomainError, ErrorCode
+from ardesk.money import InvalidAmount, quantum, round_money
+
+ZERO = Decimal(0)
+
+
+class Settlement(StrEnum):
+    """How the accepted part of a dispute is booked in the ledger."""
+
+    CREDIT_MEMO = "credit_memo"
+    WRITE_OFF = "write_off"
+    REBILL = "rebill"
+    NONE = "none"  # a rejected dispute books nothing
+
+
+class OverDispute(DomainError):
+    code = ErrorCode.INVALID_AMOUNT
+
+    def __init__(self, *, invoice: str, requested: Decimal, collectible: Decimal) -> None:
+        super().__init__(f"cannot dispute {requested} on invoice {invoice}: only {collectible} is collectible "
+                         "(open and not already in dispute)", field="amount")
+        self.requested, self.collectible = requested, collectible
+
+
+class NothingOpen(DomainError):
+    code = ErrorCode.OVER_SETTLEMENT
+
+    def __init__(self, invoice: str) -> None:
+        super().__init__(f"invoice {invoice} is paid: nothing is open to dispute", field="invoice")
+
+
+class AllInDispute(DomainError):
+    code = ErrorCode.INVALID_AMOUNT
+
+    def __init__(self, invoice: str) -> None:
+        super().__init__(f"nothing on invoice {invoice} is left to dispute: what is open is already in dispute",
+                         field="invoice")
+
+
+class LikelyDuplicate(Conflict):
+    def __init__(self, numbers: Sequence[str]) -> None:
+        super().__init__(
+            f"this looks like a duplicate of open dispute(s) {', '.join(numbers)} on the same invoice(s); "
+            "confirm to raise it anyway", field="confirm_duplicate")
+        self.numbers = list(numbers)
+
+
+def check_disputable(*, invoice: str, requested: Decimal, open_amount: Decimal, disputed: Decimal) -> None:
+    """An invoice may be disputed up to its collectible amount (open less what is already in dispute)."""
+    if open_amount <= 0:
+        raise NothingOpen(invoice)
+    collectible = max(open_amount - disputed, ZERO)
+    if requested <= 0 and collectible <= 0:
+        raise AllInDispute(invoice)
+    if requested <= 0:
+        raise InvalidAmount(f"a dispute on invoice {invoice} must be for more than 0", field="amount")
+    if requested > collectible:
+        raise OverDispute(invoice=invoice, requested=requested, collectible=collectible)
+
+
+def line_amount(*, currency: str, quantity: Decimal, unit_price: Decimal, disputed_quantity: Decimal | None = None,
+                claimed_unit_price: Decimal | None = None) -> Decimal:
+    """The money behind a line dispute: units short at the invoiced price, or the price gap on every unit.
+
+    Exactly one of `disputed_quantity` and `claimed_unit_price` is given.
+    """
+    if disputed_quantity is not None and claimed_unit_price is None:
+        if not ZERO < disputed_quantity <= quantity:
+            raise DomainError(f"the disputed quantity must be more than 0 and at most the {quantity} invoiced",
+                              field="quantity")
+        amount = round_money(disputed_quantity * unit_price, currency)
+    elif claimed_unit_price is not None and disputed_quantity is None:
+        if not ZERO <= claimed_unit_price < unit_price:
+            raise DomainError(f"the claimed unit price must be at least 0 and below the {unit_price} invoiced",
+                              field="unit_price")
+        amount = round_money((unit_price - claimed_unit_price) * quantity, currency)
+    else:
+        raise DomainError("a line dispute names either the quantity short or the price claimed", field="quantity")
+    if amount <= 0:
+        raise InvalidAmount("the disputed part of this line rounds to nothing", field="amount")
+    return amount
+
+
+def accepted_for(*, outcome: Outcome | str, outstanding: Decimal, accepted: Decimal | None) -> Decimal:
+    """The amount granted to the customer for an outcome, checked against what is still in dispute.
+
+    accepted: all of it (the default); partly accepted: more than nothing and less than all; rejected: nothing.
+    """
+    outcome = Outcome(outcome)
+    if outcome is Outcome.ACCEPTED:
+        if accepted is not None and accepted != outstanding:
+            raise InvalidAmount(f"an accepted dispute grants all {outstanding} in dispute, not {accepted}; "
+                                "use partly accepted", field="accepted_amount")
+        return outstanding
+    if outcome is Outcome.REJECTED:
+        if accepted:
+            raise InvalidAmount("a rejected dispute grants nothing", field="accepted_amount")
+        return ZERO
+    if accepted is None or not ZERO < accepted < outstanding:
+        raise InvalidAmount(f"a partly accepted dispute grants more than 0 and less than the {outstanding} "
+                            "in dispute", field="accepted_amount")
+    return accepted
+
+
+def check_settlement(*, outcome: Outcome | str, settlement: Settlement | str) -> Settlement:
+    outcome, settlement = Outcome(outcome), Settlement(settlement)
+    if outcome is Outcome.REJECTED and settlement is not Settlement.NONE:
+        raise DomainError("a rejected dispute books nothing", field="settlement")
+    if outcome is not Outcome.REJECTED and settlement is Settlement.NONE:
+        raise DomainError("say how the accepted amount is booked: credit memo, write-off or re-bill",
+                          field="settlement")
+    return settlement
+
+
+def allocate(total: Decimal, capacities: Sequence[Decimal], currency: str) -> list[Decimal]:
+    """Spread `total` over items in proportion to what each still has in dispute, never above its capacity.
+
+    The parts add up to `total` exactly; the minor units lost to rounding go to the first items with room.
+    """
+    whole = sum(capacities, ZERO)
+    if total < 0 or total > whole:
+        raise InvalidAmount(f"cannot spread {total} over {whole}", field="accepted_amount")
+    if total == 0 or whole == 0:
+        return [ZERO for _ in capacities]
+    q = quantum(currency)
+    parts = [(total * cap / whole).quantize(q, rounding=ROUND_DOWN) for cap in capacities]
+    left = total - sum(parts, ZERO)
+    for i, cap in enumerate(capacities):
+        if left <= 0:
+            break
+        room = min(cap - parts[i], left)
+        parts[i] += room
+        left -= room
+    return parts
+
+
+def overlapping(mine: Iterable[int], others: dict[str, set[int]]) -> list[str]:
+    """The other open disputes (by number) that share an invoice with these invoice ids, in number order."""
+    wanted = set(mine)
+    return sorted(number for number, invoices in others.items() if invoices & wanted)
+

@@ -1,0 +1,83 @@
+"""Reason-code suggestion backed by the database: the keyword lists of the catalogue and the latest trained model.
+
+The model learns from the disputes a company resolved: their description and the reason code the
+analyst finally chose. It is stored as a database row, so every process reads the same one.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from ardesk.audit.services import record
+from ardesk.disputes import classify
+from ardesk.disputes.models import Dispute, ReasonCode, ReasonModel
+from ardesk.disputes.workflow import Status
+
+_SETTLED = [Status.RESOLVED.value, Status.CLOSED.value]
+
+
+def keyword_suggester() -> classify.KeywordSuggester:
+    return classify.KeywordSuggester({rc.code: rc.keyword_list for rc in ReasonCode.objects.filter(active=True)})
+
+
+@functools.lru_cache(maxsize=2)
+def _load(pk: int) -> classify.TextModel:
+    # Keyed by the row's id: a row never changes, so the cache is never stale, and every process asks the
+    # database which row is newest before using it.
+    payload = ReasonModel.objects.values_list("payload", flat=True).get(pk=pk)
+    return classify.TextModel.from_bytes(bytes(payload))
+
+
+def current_model() -> classify.TextModel | None:
+    pk = ReasonModel.objects.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    return _load(pk) if pk is not None else None
+
+
+def suggest_reason(text: str) -> tuple[ReasonCode, classify.Suggestion] | None:
+    """The trained model's guess when there is one (and it names an active code), else the keyword guess."""
+    if not classify.normalise(text):
+        return None
+    active = {rc.code: rc for rc in ReasonCode.objects.filter(active=True)}
+    model = current_model()
+    if model is not None:
+        guess = model.suggest(text)
+        if guess.code in active:
+            return active[guess.code], guess
+    fallback = keyword_suggester().suggest(text)
+    if fallback is not None and fallback.code in active:
+        return active[fallback.code], fallback
+    return None
+
+
+def training_examples() -> list[classify.Example]:
+    """(description, final reason code) of every resolved or closed dispute that has both."""
+    rows = (Dispute.objects.filter(status__in=_SETTLED, reason_code__isnull=False).exclude(description="")
+            .order_by("pk").values_list("description", "reason_code__code"))
+    return [(text, code) for text, code in rows if text.strip()]
+
+
+def _share(value: float) -> Decimal:
+    return Decimal(str(round(value, 3)))
+
+
+@transaction.atomic
+def train_reason_model(*, by: Any) -> ReasonModel:
+    """Train on every resolved dispute and store the model; refuses (NotEnoughExamples) while there are too few."""
+    examples = training_examples()
+    classify.check_enough(examples)
+    evaluation = classify.evaluate(examples, keyword_suggester())
+    model = classify.train(examples)
+    row = ReasonModel.objects.create(
+        payload=model.to_bytes(), examples=model.examples, classes=list(model.classes),
+        held_out=evaluation.held_out, model_accuracy=_share(evaluation.model_accuracy),
+        keyword_accuracy=_share(evaluation.keyword_accuracy),
+        trained_by=by if getattr(by, "pk", None) else None,
+    )
+    record(actor=by, verb="reason_model.trained", subject=row,
+           after={"examples": row.examples, "classes": row.classes, "held_out": row.held_out,
+                  "model_accuracy": row.model_accuracy, "keyword_accuracy": row.keyword_accuracy})
+    return row

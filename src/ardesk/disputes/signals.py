@@ -1,0 +1,21 @@
+"""Signals sent after a dispute's transaction commits, for the parts that plug in later (mail, escalation).
+
+Receivers get the committed rows as keyword arguments; a rolled-back change sends nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+
+dispute_raised = Signal()  # dispute
+dispute_assigned = Signal()  # dispute, owner
+dispute_resolved = Signal()  # dispute
+approval_requested = Signal()  # request
+user_mentioned = Signal()  # comment, users
+
+
+def send_on_commit(signal: Signal, sender: type, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))

@@ -1,0 +1,211 @@
+"""Reads for the aging report and its drill-down, shared by the command, the page and the API.
+
+`user=None` is the command line, which sees every customer; pages and the API pass the signed-in user and
+see only the customers of their scope (identity.scoping).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.utils import timezone
+
+from ardesk.customers.models import Customer
+from ardesk.identity.scoping import customer_filter
+from ardesk.insights import aging_sql
+from ardesk.insights.aging import Bucket, bucket_for, buckets, days_past_due
+from ardesk.insights.report import (
+    NO_VALUE_LABELS,
+    TOTAL,
+    AgingReport,
+    GroupSums,
+    Grouping,
+    InvalidReportInput,
+    build_report,
+)
+from ardesk.ledger.models import Invoice
+from ardesk.ledger.queries import fx_rate
+
+ZERO = Decimal(0)
+MAX_PAGE = 500
+
+
+def report_buckets() -> list[Bucket]:
+    """The buckets of settings.ARDESK_AGING_BUCKETS (days past due where each bucket ends)."""
+    return buckets(settings.ARDESK_AGING_BUCKETS)
+
+
+def is_rebuilt(as_of: date, today: date | None = None) -> bool:
+    """A past date is rebuilt from dated entries; today and later use the cached open amounts."""
+    return as_of < (today or timezone.localdate())
+
+
+def _amount(value: object) -> Decimal:
+    if value is None:
+        return ZERO
+    if connection.vendor == "sqlite":
+        return Decimal(int(value)).scaleb(-3)  # type: ignore[call-overload]
+    return value if isinstance(value, Decimal) else Decimal(value)  # type: ignore[arg-type]
+
+
+def narrowing(*, user: Any | None, where: Mapping[Grouping, str] | None) -> aging_sql.Narrowing | None:
+    """The user's scope and the filters as SQL; None when nothing can match (an empty scope)."""
+    conditions: list[str] = []
+    params: list[object] = []
+    on_customer = False
+    dims = aging_sql.dimensions()
+    for grouping, value in sorted((where or {}).items()):
+        dim = dims[grouping]
+        on_customer = on_customer or dim.on_customer
+        if dim.is_id:
+            if value == "":
+                conditions.append(f"{dim.key} IS NULL")
+                continue
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                raise InvalidReportInput(f"{grouping.value}: {value!r} is not an id", field=grouping.value) from None
+            conditions.append(f"{dim.key} = %s")
+            params.append(number)
+        else:
+            conditions.append(f"{dim.key} = %s")
+            params.append(value.upper() if grouping is Grouping.CURRENCY else value)
+    if user is not None:
+        scope = customer_filter(user)
+        if scope.children:
+            try:
+                sql, scope_params = Customer.objects.filter(scope).values("pk").query.sql_with_params()
+            except EmptyResultSet:
+                return None
+            conditions.append(f"s.customer_id IN ({sql})")
+            params.extend(scope_params)
+    return aging_sql.Narrowing(tuple(conditions), tuple(params), on_customer)
+
+
+def _label(grouping: Grouping, key: object, columns: tuple[object, ...]) -> str:
+    if grouping is Grouping.CUSTOMER:
+        number, name = columns
+        return f"{number} {name}"
+    if key is None or key == "":
+        return NO_VALUE_LABELS[grouping]
+    if grouping is Grouping.COLLECTOR:
+        username, first, last = columns
+        full = f"{first or ''} {last or ''}".strip()
+        return f"{full} ({username})" if full else str(username)
+    if grouping is Grouping.TEAM:
+        return str(columns[0])
+    return str(key)
+
+
+def group_sums(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[Grouping, str] | None = None,
+               rebuilt: bool, bucket_list: list[Bucket]) -> list[GroupSums]:
+    """Open money per group and currency as of `as_of`, in that currency: the report's one query."""
+    narrowed = narrowing(user=user, where=where)
+    if narrowed is None:
+        return []
+    dim = aging_sql.dimensions()[by]
+    sql, params = aging_sql.aging_statement(connection.vendor, as_of=as_of, rebuilt=rebuilt, dimension=dim,
+                                            bucket_list=bucket_list, narrowing=narrowed)
+    width = len(bucket_list)
+    result: list[GroupSums] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            key, currency = row[0], row[1]
+            amounts = [_amount(v) for v in row[2:4 + width]]
+            result.append(GroupSums(
+                key="" if key is None else str(key), label=_label(by, key, tuple(row[4 + width:])),
+                currency=currency, buckets=tuple(amounts[:width]), total=amounts[width], disputed=amounts[width + 1],
+            ))
+    return result
+
+
+def aging_report(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[Grouping, str] | None = None,
+                 today: date | None = None, rebuilt: bool | None = None) -> AgingReport:
+    """The aging as it stood on `as_of`, in the company currency at the as-of FX rates.
+
+    Raises ledger.queries.NoFxRate (naming the currency) when a currency in the report has no rate on or
+    before `as_of`. `rebuilt` forces the source (tests compare both); by default it follows the date.
+    """
+    rebuild = is_rebuilt(as_of, today) if rebuilt is None else rebuilt
+    bucket_list = report_buckets()
+    company = settings.ARDESK_COMPANY_CURRENCY
+    sums = group_sums(as_of=as_of, by=by, user=user, where=where, rebuilt=rebuild, bucket_list=bucket_list)
+    rates = {cur: fx_rate(cur, as_of, company) for cur in sorted({s.currency for s in sums})}
+    return build_report(sums=sums, rates=rates, company_currency=company, bucket_list=bucket_list, as_of=as_of,
+                        by=by, rebuilt=rebuild, disputed_known=not rebuild,
+                        where={g.value: v for g, v in (where or {}).items()})
+
+
+@dataclass(frozen=True)
+class DrillInvoice:
+    invoice: Invoice
+    open_amount: Decimal  # as of the report's date, in the invoice's currency
+    disputed_amount: Decimal
+    days_past_due: int
+    bucket: Bucket
+
+
+@dataclass(frozen=True)
+class CurrencySum:
+    currency: str
+    count: int
+    open_amount: Decimal
+    disputed_amount: Decimal
+
+
+@dataclass(frozen=True)
+class DrillPage:
+    invoices: list[DrillInvoice]
+    count: int
+    sums: list[CurrencySum]  # the whole cell, per invoice currency (not only this page)
+
+
+def find_bucket(key: str, bucket_list: list[Bucket]) -> Bucket | None:
+    """The bucket with this key; None for the whole row (`total`). Unknown keys name the field."""
+    if key == TOTAL:
+        return None
+    for bucket in bucket_list:
+        if bucket.key == key:
+            return bucket
+    expected = ", ".join([*(b.key for b in bucket_list), TOTAL])
+    raise InvalidReportInput(f"bucket: unknown value {key!r}; expected one of {expected}", field="bucket")
+
+
+def aging_invoices(*, as_of: date, user: Any | None, where: Mapping[Grouping, str], bucket: str,
+                   limit: int = 50, offset: int = 0, today: date | None = None,
+                   rebuilt: bool | None = None) -> DrillPage:
+    """The invoices behind one cell of the report: `where` names the group, `bucket` a bucket key or `total`.
+
+    Uses the report's own source and windows, so the invoices of a cell add up to the cell.
+    """
+    bucket_list = report_buckets()
+    chosen = find_bucket(bucket, bucket_list)
+    narrowed = narrowing(user=user, where=where)
+    if narrowed is None:
+        return DrillPage([], 0, [])
+    rebuild = is_rebuilt(as_of, today) if rebuilt is None else rebuilt
+    limit = max(1, min(limit, MAX_PAGE))
+    (page_sql, page_params), (sum_sql, sum_params) = aging_sql.drill_statements(
+        connection.vendor, as_of=as_of, rebuilt=rebuild, bucket=chosen, narrowing=narrowed,
+        limit=limit, offset=max(0, offset))
+    with connection.cursor() as cursor:
+        cursor.execute(page_sql, page_params)
+        page = [(pk, _amount(open_), _amount(disputed)) for pk, open_, disputed in cursor.fetchall()]
+        cursor.execute(sum_sql, sum_params)
+        sums = [CurrencySum(cur, int(n), _amount(o), _amount(d)) for cur, n, o, d in cursor.fetchall()]
+    found = Invoice.objects.select_related("customer").in_bulk([pk for pk, _, _ in page])
+    limits = settings.ARDESK_AGING_BUCKETS
+    invoices = []
+    for pk, open_, disputed in page:
+        invoice = found[pk]
+        days = days_past_due(invoice.due_date, as_of)
+        invoices.append(DrillInvoice(invoice, open_, disputed, days, bucket_for(days, limits)))
+    return DrillPage(invoices, sum(s.count for s in sums), sums)

@@ -1,0 +1,215 @@
+"""The aging report as plain data: sums from the query in, converted rows and totals out.
+
+Pure (no Django): the command, the page and the API share it, and tests feed it directly.
+
+The query hands back one `GroupSums` per group and currency, in that currency. Each cell (a bucket, the
+disputed amount) is converted to the company currency at the as-of rate and rounded to the company
+currency's minor unit; every total is then the sum of rounded cells. So a row's buckets add up to its
+total and the rows add up to the report's total, to the cent, whatever the rates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import TypeVar
+
+from ardesk.errors import DomainError, ErrorCode
+from ardesk.insights.aging import Bucket
+from ardesk.money import quantum
+
+ZERO = Decimal(0)
+TOTAL = "total"  # the pseudo-bucket of a whole row, for drill-down
+
+
+class Grouping(StrEnum):
+    CUSTOMER = "customer"
+    COLLECTOR = "collector"
+    TEAM = "team"
+    SEGMENT = "segment"
+    COUNTRY = "country"
+    CURRENCY = "currency"
+
+
+GROUPING_LABELS: dict[Grouping, str] = {
+    Grouping.CUSTOMER: "Customer",
+    Grouping.COLLECTOR: "Collector",
+    Grouping.TEAM: "Team",
+    Grouping.SEGMENT: "Segment",
+    Grouping.COUNTRY: "Country",
+    Grouping.CURRENCY: "Currency",
+}
+
+# What a group without a value is called (a customer with no collector, no segment, …).
+NO_VALUE_LABELS: dict[Grouping, str] = {
+    Grouping.COLLECTOR: "(no collector)",
+    Grouping.TEAM: "(no team)",
+    Grouping.SEGMENT: "(no segment)",
+    Grouping.COUNTRY: "(no country)",
+}
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+class InvalidReportInput(DomainError):
+    code = ErrorCode.INVALID
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_as_of(text: str | None, *, today: date) -> date:
+    """An ISO date (YYYY-MM-DD); nothing at all means today."""
+    if text is None or not str(text).strip():
+        return today
+    raw = str(text).strip()
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidReportInput(f"as_of: {raw!r} is not a date; expected YYYY-MM-DD, e.g. {today.isoformat()}",
+                                 field="as_of") from None
+
+
+def parse_choice(kind: type[E], text: str | None, *, field: str, default: E,
+                 allowed: Sequence[E] | None = None) -> E:
+    """One of an enumeration's values, by name; an unknown one names the field and lists the choices."""
+    choices = list(allowed) if allowed is not None else list(kind)
+    if text is None or not str(text).strip():
+        return default
+    raw = str(text).strip().lower()
+    for choice in choices:
+        if choice.value == raw:
+            return choice
+    expected = ", ".join(c.value for c in choices)
+    raise InvalidReportInput(f"{field}: unknown value {text!r}; expected one of {expected}", field=field)
+
+
+@dataclass(frozen=True)
+class GroupSums:
+    """One group in one currency, as the query returns it: open amounts in that currency."""
+
+    key: str
+    label: str
+    currency: str
+    buckets: tuple[Decimal, ...]
+    total: Decimal  # summed independently of the buckets by the query: a check that they partition it
+    disputed: Decimal
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """Open money of a row split by bucket; `disputed` is the part of the open money under dispute."""
+
+    buckets: tuple[Decimal, ...]
+    disputed: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets, ZERO)
+
+    @property
+    def collectible(self) -> Decimal:
+        """What a collector may chase: the open amount less the disputed money."""
+        return self.total - self.disputed
+
+    def by_key(self, bucket_list: Sequence[Bucket]) -> dict[str, Decimal]:
+        return {b.key: amount for b, amount in zip(bucket_list, self.buckets, strict=True)}
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # the group's stable key: a customer/collector/team id, a segment, a country, a currency
+    label: str
+    amounts: Amounts  # in the company currency
+    original: Amounts | None = None  # in the group's own currency, when grouped by currency
+
+
+@dataclass(frozen=True)
+class AgingReport:
+    as_of: date
+    by: Grouping
+    currency: str  # the company currency every amount is converted to
+    buckets: tuple[Bucket, ...]
+    rows: tuple[Row, ...]
+    totals: Amounts
+    rates: dict[str, Decimal]  # units of company currency per unit, latest on or before as_of
+    rebuilt: bool  # True: open amounts rebuilt from dated entries; False: today's cached open amounts
+    disputed_known: bool  # False for past dates: no dated source of disputed amounts exists yet
+    where: dict[str, str] = field(default_factory=dict)  # filters the report was narrowed by
+
+    @property
+    def notes(self) -> list[str]:
+        notes = []
+        if self.rates:
+            listed = ", ".join(f"{cur} {rate.normalize():f}" for cur, rate in sorted(self.rates.items()))
+            notes.append(f"FX: units of {self.currency} per unit, latest rate on or before {self.as_of}: {listed}")
+        if not self.disputed_known:
+            notes.append("Disputed is 0 for a past date: disputed amounts have no dated history yet.")
+        return notes
+
+
+def build_report(
+    *,
+    sums: Iterable[GroupSums],
+    rates: Mapping[str, Decimal],
+    company_currency: str,
+    bucket_list: Sequence[Bucket],
+    as_of: date,
+    by: Grouping,
+    rebuilt: bool,
+    disputed_known: bool,
+    where: Mapping[str, str] | None = None,
+) -> AgingReport:
+    """Convert each cell at its currency's rate, merge a group's currencies, and sort rows by total (largest first).
+
+    `rates` must hold every currency in `sums`; the company currency converts at 1.
+    """
+    q = quantum(company_currency)
+    width = len(bucket_list)
+    merged: dict[str, tuple[str, list[Decimal], list[Decimal]]] = {}
+    originals: dict[str, Amounts] = {}
+    seen: set[str] = set()
+    for cell in sums:
+        seen.add(cell.currency)
+        rate = Decimal(1) if cell.currency == company_currency else rates[cell.currency]
+        if rate == 1:
+            converted = [b.quantize(q, rounding=ROUND_HALF_UP) for b in cell.buckets]
+            disputed = cell.disputed.quantize(q, rounding=ROUND_HALF_UP)
+        else:
+            converted = [(b * rate).quantize(q, rounding=ROUND_HALF_UP) for b in cell.buckets]
+            disputed = (cell.disputed * rate).quantize(q, rounding=ROUND_HALF_UP)
+        # Rounding each cell on its own may push the disputed part a cent past the open total.
+        disputed = min(disputed, sum(converted, ZERO))
+        entry = merged.get(cell.key)
+        if entry is None:
+            merged[cell.key] = (cell.label, converted, [disputed])
+        else:
+            for i in range(width):
+                entry[1][i] += converted[i]
+            entry[2][0] += disputed
+        if by is Grouping.CURRENCY:
+            cq = quantum(cell.currency)
+            originals[cell.key] = Amounts(tuple(b.quantize(cq) for b in cell.buckets), cell.disputed.quantize(cq))
+    rows = [Row(key, label, Amounts(tuple(buckets), disputed[0]), originals.get(key))
+            for key, (label, buckets, disputed) in merged.items()]
+    rows.sort(key=lambda r: (-r.amounts.total, r.label, r.key))
+    totals = Amounts(
+        tuple(sum((r.amounts.buckets[i] for r in rows), ZERO) for i in range(width)),
+        sum((r.amounts.disputed for r in rows), ZERO),
+    )
+    used = {cur: rates[cur] for cur in sorted(seen) if cur != company_currency}
+    return AgingReport(
+        as_of=as_of, by=by, currency=company_currency, buckets=tuple(bucket_list), rows=tuple(rows),
+        totals=totals if rows else Amounts(tuple(ZERO for _ in range(width)), ZERO), rates=used,
+        rebuilt=rebuilt, disputed_known=disputed_known, where=dict(where or {}),
+    )
