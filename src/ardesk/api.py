@@ -39,3 +39,4 @@ api.add_router("/credit-memos", "ardesk.ledger.api.credit_memos", tags=["ledger"
 api.add_router("/payments", "ardesk.ledger.api.payments", tags=["ledger"])
 api.add_router("/applications", "ardesk.ledger.api.applications", tags=["ledger"])
 api.add_router("/write-offs", "ardesk.ledger.api.write_offs", tags=["ledger"])
+api.add_router("/reports", "ardesk.insights.api.router", tags=["reports"])

@@ -26,7 +26,8 @@ from tests.factories import CustomerFactory
 
 postgres_only = pytest.mark.skipif(
     "postgres" not in os.environ.get("DATABASE_URL", ""),
-    reason="the append-only trigger exists on PostgreSQL only (SQLite has no pgtrigger); run with DATABASE_URL=postgres",
+    reason="the append-only trigger exists on PostgreSQL only (SQLite has no pgtrigger): "
+           "run with DATABASE_URL=postgres://…",
 )
 
 
@@ -113,7 +114,7 @@ def test_floats_are_stored_as_the_database_returns_them(clerk: Any) -> None:
 def test_verify_passes_on_an_intact_log(clerk: Any) -> None:
     record_some(clerk, 5)
     out, err, failure = verify_command()
-    assert failure is None
+    assert failure is None, err
     assert "audit log intact: 5 event(s)" in out
 
 
@@ -196,13 +197,13 @@ def test_the_console_script_reports_tampering_with_a_failing_exit_status(clerk: 
     name = connection.settings_dict["NAME"]
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}", "ARDESK_VAR_DIR": str(tmp_path)}
     script = [str(Path(sys.executable).with_name("ardesk")), "audit", "verify"]
-    intact = subprocess.run(script, env=env, capture_output=True, text=True, timeout=120, check=False)
+    intact = subprocess.run(script, env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
     assert intact.returncode == 0, intact.stderr
     assert "audit log intact: 4 event(s)" in intact.stdout
     # when event 4 is altered behind the application's back
     with append_only_trigger_disabled():
         raw_update_reason(4, "edited")
-    broken = subprocess.run(script, env=env, capture_output=True, text=True, timeout=120, check=False)
+    broken = subprocess.run(script, env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
     # then
     assert broken.returncode != 0
     assert "event 4: altered" in broken.stderr

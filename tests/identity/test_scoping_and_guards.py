@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def book():  # type: ignore[no-untyped-def]
+def book():
     """Two teams; north has a collector with one customer of his own; south has one customer."""
     north, south = TeamFactory(name="North"), TeamFactory(name="South")
     colin = UserFactory(username="colin", role="collector", team=north)
@@ -28,7 +28,7 @@ def book():  # type: ignore[no-untyped-def]
             "south_one": south_one}
 
 
-def numbers(user) -> set[str]:  # type: ignore[no-untyped-def]
+def numbers(user) -> set[str]:
     return set(visible_customers(user).values_list("number", flat=True))
 
 
@@ -92,7 +92,7 @@ def write_off_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("write-off form")
 
 
-def _get(user) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _get(user) -> HttpResponse:
     request = RequestFactory().get("/write-off/?x=1")
     request.user = user
     response = write_off_page(request)

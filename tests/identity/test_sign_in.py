@@ -11,6 +11,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from ardesk import settings as configured
 from ardesk.audit.models import AuditEvent
 from ardesk.identity.services import unlock_sign_in
 from tests.factories import UserFactory
@@ -21,7 +22,7 @@ PASSWORD = "correct horse battery"
 LOGIN = "/login/"
 
 
-def sign_in(client, username, password=PASSWORD, **extra):  # type: ignore[no-untyped-def]
+def sign_in(client, username, password=PASSWORD, **extra):
     return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
 
@@ -71,12 +72,17 @@ def test_a_deactivated_user_cannot_sign_in(client):
     assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
-def test_passwords_are_hashed_with_argon2(collector):
+def test_passwords_are_hashed_with_argon2(real_hashers, settings):
+    # the configured hashers, not a test's: argon2 first, PBKDF2 kept only to read older hashes
+    assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    # when a user is created
+    collector = UserFactory(username="colin")
+    # then the stored hash is argon2 and the password checks
     assert collector.password.startswith("argon2$")
     assert collector.check_password(PASSWORD)
 
 
-def test_an_older_hash_is_upgraded_to_argon2_at_sign_in(client):
+def test_an_older_hash_is_upgraded_to_argon2_at_sign_in(real_hashers, client):
     # given a user whose password was stored by PBKDF2 (e.g. imported from an older system)
     user = UserFactory(username="olga")
     user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")

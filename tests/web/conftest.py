@@ -62,8 +62,9 @@ class World:
 def _invoice(customer: Customer, number: str, amount: str, due_in_days: int, today: date, by: User,
              currency: str = "EUR", po: str = "", issued_days_before_due: int = 30) -> Invoice:
     due = today + timedelta(days=due_in_days)
-    return ledger.book_invoice(customer=customer, number=number, issue_date=due - timedelta(days=issued_days_before_due),
-                               due_date=due, currency=currency, amount=Decimal(amount), po_number=po, by=by)
+    issued = due - timedelta(days=issued_days_before_due)
+    return ledger.book_invoice(customer=customer, number=number, issue_date=issued, due_date=due, currency=currency,
+                               amount=Decimal(amount), po_number=po, by=by)
 
 
 @pytest.fixture

@@ -70,7 +70,8 @@ class Page:
         rows = []
         for body in table.iter("tbody"):
             for tr in body.iter("tr"):
-                rows.append([cell.text() for cell in tr.children if isinstance(cell, _Node) and cell.tag in {"th", "td"}])
+                cells = [c for c in tr.children if isinstance(c, _Node) and c.tag in {"th", "td"}]
+                rows.append([cell.text() for cell in cells])
         return rows
 
     def first_column(self, table_id: str) -> list[str]:

@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ardesk.ledger.models import Invoice
 from tests.factories import CustomerFactory, InvoiceFactory
 from tests.web.html import Page
 

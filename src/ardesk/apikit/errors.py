@@ -91,13 +91,25 @@ def field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
     return ".".join(str(p) for p in parts) or None
 
 
+# Errors raised by ardesk.apikit.fields carry the same code a service would give the same value.
+CODE_BY_VALIDATION_TYPE: dict[str, str] = {
+    "unknown_currency": ErrorCode.UNKNOWN_CURRENCY,
+    "not_exact": ErrorCode.INVALID_AMOUNT,
+    "not_a_number": ErrorCode.INVALID_AMOUNT,
+    "too_many_decimals": ErrorCode.INVALID_AMOUNT,
+    "too_large": ErrorCode.INVALID_AMOUNT,
+}
+
+
 def validation_body(errors: list[dict[str, Any]]) -> dict[str, str | None]:
+    """The first problem, named by its field; the count of any others rides along in the message."""
     first = errors[0] if errors else {}
     field = field_of(first.get("loc", ()))
     message = str(first.get("msg", "invalid input"))
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return error_body(ErrorCode.INVALID, f"{field}: {message}" if field else message, field)
+    code = CODE_BY_VALIDATION_TYPE.get(str(first.get("type", "")), ErrorCode.INVALID)
+    return error_body(code, f"{field}: {message}" if field else message, field)
 
 
 def json_error(status: int, code: str, message: str, field: str | None = None) -> HttpResponse:

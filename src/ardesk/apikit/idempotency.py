@@ -163,4 +163,5 @@ def idempotent_posts(run: Callable[..., HttpResponseBase]) -> Callable[..., Http
         except DomainError as exc:
             return operation.api.on_exception(request, exc)  # type: ignore[union-attr]
 
+    guarded.idempotent = True  # type: ignore[attr-defined]
     return guarded

@@ -7,7 +7,7 @@ forget the scope. Figures are per currency: amounts in different currencies are 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -170,7 +170,7 @@ def _figure_annotations(as_of: date) -> dict[str, Any]:
     }
 
 
-def _figures(row: dict[str, Any]) -> CurrencyFigures:
+def _figures(row: Mapping[str, Any]) -> CurrencyFigures:
     return CurrencyFigures(
         currency=row["currency"], open=row["open"], overdue=row["overdue"], disputed=row["disputed"],
         collectible=row["collectible"], open_items=row["open_items"], oldest_due=row["oldest_due"],
@@ -252,13 +252,13 @@ def totals_by_collector(user: Any, *, as_of: date) -> list[CollectorFigures]:
         collector = users.get(row["collector_id"])
         label = (collector.get_full_name() or collector.username) if collector else "Unassigned"
         result[row["collector_id"]] = CollectorFigures(row["collector_id"], label, customers=row["n"])
-    rows = (_open_invoices().filter(customer_filter(user, prefix="customer__"))
-            .values("customer__collector_id", "currency").annotate(**_figure_annotations(as_of))
-            .order_by("currency"))
-    for row in rows:
-        key = row["customer__collector_id"]
+    figures = (_open_invoices().filter(customer_filter(user, prefix="customer__"))
+               .values("customer__collector_id", "currency").annotate(**_figure_annotations(as_of))
+               .order_by("currency"))
+    for figure in figures:
+        key = figure["customer__collector_id"]
         if key in result:
-            result[key].figures.append(_figures(row))
+            result[key].figures.append(_figures(figure))
     return sorted(result.values(), key=lambda c: (c.collector_id is None, c.label.lower()))
 
 

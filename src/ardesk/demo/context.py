@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from ardesk.demo.plan import DemoPlan
 from ardesk.demo.records import Ids
@@ -36,4 +36,4 @@ class DemoContext:
 
 def at(day: date, hour: int = 9) -> datetime:
     """A moment on a day, in UTC: when a demo document was created."""
-    return datetime.combine(day, time(hour), tzinfo=timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=UTC)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -100,7 +101,7 @@ def _behaviour(r: random.Random, index: int) -> Behaviour:
 
 
 def _segment(r: random.Random, invoice_count: int, mean: float) -> str:
-    if invoice_count > 4 * mean:
+    if invoice_count > 2 * mean:
         return r.choice(("enterprise", "enterprise", "distributor", "public sector"))
     if invoice_count > mean:
         return r.choice(("mid-market", "mid-market", "distributor", "public sector"))
@@ -108,7 +109,9 @@ def _segment(r: random.Random, invoice_count: int, mean: float) -> str:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """"Köln Café" -> "koln-cafe": ASCII for e-mail addresses."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def fill_group(ctx: DemoContext, book: GroupBook, group: GroupPlan) -> None:

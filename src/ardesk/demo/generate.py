@@ -25,11 +25,9 @@ class Chunk:
 
 
 def merge(batches: Iterable[Rows]) -> list[Rows]:
-    """One Rows per table, keeping the order in which tables first appear."""
+    """One Rows per table, in the order tables first appear (empty batches count: they keep the order)."""
     merged: dict[str, Rows] = {}
     for batch in batches:
-        if not batch.rows:
-            continue
         known = merged.get(batch.table)
         if known is None:
             merged[batch.table] = Rows(batch.table, batch.columns, list(batch.rows), batch.skip_existing)
@@ -37,7 +35,7 @@ def merge(batches: Iterable[Rows]) -> list[Rows]:
             raise ValueError(f"{batch.table}: two capabilities disagree on its columns")
         else:
             known.rows.extend(batch.rows)
-    return list(merged.values())
+    return [batch for batch in merged.values() if batch.rows]
 
 
 def before(ctx: DemoContext, capabilities: tuple[Capability, ...] = CAPABILITIES) -> list[Rows]:

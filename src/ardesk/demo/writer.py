@@ -7,6 +7,7 @@ seed data is written in bulk, without one audit event per row.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -44,7 +45,7 @@ class BulkWriter:
         elif self._postgres:
             self._copy(model, columns, rows)
         else:
-            self._bulk_create(model, columns, rows)
+            self._insert_many(model, columns, rows)
         self.counts[batch.table] += len(batch.rows)
         reset_queries()  # with DEBUG on, Django keeps every query's SQL; a bulk load must not
 
@@ -58,12 +59,30 @@ class BulkWriter:
     @staticmethod
     def _copy(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         quote = connection.ops.quote_name
-        names = {f.attname: f.column for f in model._meta.concrete_fields}
+        names = {f.attname: str(f.column) for f in model._meta.concrete_fields}
         sql = (f"COPY {quote(model._meta.db_table)} ({', '.join(quote(names[c]) for c in columns)}) "
                "FROM STDIN")
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
+
+    @staticmethod
+    def _insert_many(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """executemany with values adapted the way Django adapts each field (bulk_create's query compiler costs
+        ten times more than the insert itself on SQLite)."""
+        quote = connection.ops.quote_name
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        adapters = [_adapter(fields[c]) for c in columns]
+        names = ", ".join(quote(str(fields[c].column)) for c in columns)
+        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({names}) "
+               f"VALUES ({', '.join(['%s'] * len(columns))})")
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), _BULK_BATCH):
+                cursor.executemany(sql, [
+                    tuple(value if adapt is None or value is None else adapt(value)
+                          for adapt, value in zip(adapters, row, strict=True))
+                    for row in rows[start:start + _BULK_BATCH]
+                ])
 
     @staticmethod
     def _bulk_create(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]],
@@ -86,3 +105,18 @@ class BulkWriter:
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(apps.get_model(table)._meta.db_table)}")
+
+
+def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """The database adaptation Django applies to a field's value on save, or None when none is needed."""
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.DecimalField):
+        digits, places = field.max_digits, field.decimal_places
+        return lambda value: ops.adapt_decimalfield_value(value, digits, places)
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return None

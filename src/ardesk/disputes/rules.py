@@ -26,12 +26,18 @@ class Settlement(StrEnum):
     NONE = "none"  # a rejected dispute books nothing
 
 
+def shown(amount: Decimal, currency: str) -> str:
+    """An amount for a message: to the currency's minor unit (the database keeps three places)."""
+    return f"{amount.quantize(quantum(currency))} {currency}"
+
+
 class OverDispute(DomainError):
     code = ErrorCode.INVALID_AMOUNT
 
-    def __init__(self, *, invoice: str, requested: Decimal, collectible: Decimal) -> None:
-        super().__init__(f"cannot dispute {requested} on invoice {invoice}: only {collectible} is collectible "
-                         "(open and not already in dispute)", field="amount")
+    def __init__(self, *, invoice: str, requested: Decimal, collectible: Decimal, currency: str) -> None:
+        super().__init__(f"cannot dispute {shown(requested, currency)} on invoice {invoice}: only "
+                         f"{shown(collectible, currency)} is collectible (open and not already in dispute)",
+                         field="amount")
         self.requested, self.collectible = requested, collectible
 
 
@@ -58,7 +64,8 @@ class LikelyDuplicate(Conflict):
         self.numbers = list(numbers)
 
 
-def check_disputable(*, invoice: str, requested: Decimal, open_amount: Decimal, disputed: Decimal) -> None:
+def check_disputable(*, invoice: str, currency: str, requested: Decimal, open_amount: Decimal,
+                     disputed: Decimal) -> None:
     """An invoice may be disputed up to its collectible amount (open less what is already in dispute)."""
     if open_amount <= 0:
         raise NothingOpen(invoice)
@@ -68,7 +75,7 @@ def check_disputable(*, invoice: str, requested: Decimal, open_amount: Decimal, 
     if requested <= 0:
         raise InvalidAmount(f"a dispute on invoice {invoice} must be for more than 0", field="amount")
     if requested > collectible:
-        raise OverDispute(invoice=invoice, requested=requested, collectible=collectible)
+        raise OverDispute(invoice=invoice, requested=requested, collectible=collectible, currency=currency)
 
 
 def line_amount(*, currency: str, quantity: Decimal, unit_price: Decimal, disputed_quantity: Decimal | None = None,
@@ -94,7 +101,8 @@ def line_amount(*, currency: str, quantity: Decimal, unit_price: Decimal, disput
     return amount
 
 
-def accepted_for(*, outcome: Outcome | str, outstanding: Decimal, accepted: Decimal | None) -> Decimal:
+def accepted_for(*, outcome: Outcome | str, outstanding: Decimal, accepted: Decimal | None,
+                 currency: str) -> Decimal:
     """The amount granted to the customer for an outcome, checked against what is still in dispute.
 
     accepted: all of it (the default); partly accepted: more than nothing and less than all; rejected: nothing.
@@ -102,7 +110,8 @@ def accepted_for(*, outcome: Outcome | str, outstanding: Decimal, accepted: Deci
     outcome = Outcome(outcome)
     if outcome is Outcome.ACCEPTED:
         if accepted is not None and accepted != outstanding:
-            raise InvalidAmount(f"an accepted dispute grants all {outstanding} in dispute, not {accepted}; "
+            raise InvalidAmount(f"an accepted dispute grants all {shown(outstanding, currency)} in dispute, "
+                            f"not {shown(accepted, currency)}; "
                                 "use partly accepted", field="accepted_amount")
         return outstanding
     if outcome is Outcome.REJECTED:
@@ -110,8 +119,8 @@ def accepted_for(*, outcome: Outcome | str, outstanding: Decimal, accepted: Deci
             raise InvalidAmount("a rejected dispute grants nothing", field="accepted_amount")
         return ZERO
     if accepted is None or not ZERO < accepted < outstanding:
-        raise InvalidAmount(f"a partly accepted dispute grants more than 0 and less than the {outstanding} "
-                            "in dispute", field="accepted_amount")
+        raise InvalidAmount("a partly accepted dispute grants more than 0 and less than the "
+                            f"{shown(outstanding, currency)} in dispute", field="accepted_amount")
     return accepted
 
 

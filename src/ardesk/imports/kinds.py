@@ -41,6 +41,7 @@ class Column:
     blank: Any = ""
     field: str | None = None
     refers_to: str | None = None  # "customer", "invoice", "user", "team": resolved against ardesk's data
+    db: str = "text"  # the SQL type of the read value: text, date, numeric, bigint, boolean
 
 
 @dataclass(frozen=True)
@@ -62,22 +63,47 @@ class Spec:
         return tuple(c.name for c in self.columns if c.required)
 
 
+class TextCell:
+    """Free text up to `limit` characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, raw: object, row: dict[str, Any]) -> str:
+        return p.text(raw, self.limit)
+
+
+class MoneyCell:
+    """An amount in the currency named by another column of the row (or checked later, when None)."""
+
+    def __init__(self, sign: str, currency_column: str | None = "currency") -> None:
+        self.sign, self.currency_column = sign, currency_column
+
+    def __call__(self, raw: object, row: dict[str, Any]) -> Any:
+        currency = row.get(self.currency_column) if self.currency_column else None
+        return p.money(raw, currency, sign=self.sign)
+
+
+class DateCell:
+    def __call__(self, raw: object, row: dict[str, Any]) -> Any:
+        return p.a_date(raw)
+
+
+class CurrencyCell:
+    def __call__(self, raw: object, row: dict[str, Any]) -> str:
+        return p.currency(raw)
+
+
 def _text(limit: int) -> Parse:
-    return lambda raw, row: p.text(raw, limit)
+    return TextCell(limit)
 
 
 def _money(sign: str, currency_column: str | None = "currency") -> Parse:
-    if currency_column is None:
-        return lambda raw, row: p.money(raw, None, sign=sign)
-    return lambda raw, row: p.money(raw, row.get(currency_column), sign=sign)
+    return MoneyCell(sign, currency_column)
 
 
-def _date(raw: object, row: dict[str, Any]) -> Any:
-    return p.a_date(raw)
-
-
-def _currency(raw: object, row: dict[str, Any]) -> str:
-    return p.currency(raw)
+_date = DateCell()
+_currency = CurrencyCell()
 
 
 def _flag(raw: object, row: dict[str, Any]) -> bool:
@@ -88,10 +114,18 @@ def _choice(choices: dict[str, str]) -> Parse:
     return lambda raw, row: p.choice(raw, choices)
 
 
+def _db_type(parse: Parse) -> str:
+    if isinstance(parse, DateCell):
+        return "date"
+    if isinstance(parse, MoneyCell):
+        return "numeric"
+    return "boolean" if parse is _flag else "text"
+
+
 def C(name: str, parse: Parse, help: str, *, required: bool = False, blank: Any = "",
-      field: str | None = "", refers_to: str | None = None) -> Column:
+      field: str | None = "", refers_to: str | None = None, db: str | None = None) -> Column:
     return Column(name=name, parse=parse, help=help, required=required, blank=blank,
-                  field=name if field == "" else field, refers_to=refers_to)
+                  field=name if field == "" else field, refers_to=refers_to, db=db or _db_type(parse))
 
 
 CUSTOMERS = Spec(Kind.CUSTOMERS, "customer", (
@@ -106,8 +140,8 @@ CUSTOMERS = Spec(Kind.CUSTOMERS, "customer", (
       blank="en"),
     C("time_zone", lambda raw, row: p.time_zone(raw), "IANA time zone, such as Europe/Berlin", blank="UTC"),
     C("payment_terms_days", lambda raw, row: p.integer(raw, 0, 3650), "days from issue to due date",
-      blank=30),
-    C("credit_limit", _money("not_negative"), "in the customer's currency", blank=ZERO),
+      blank=30, db="bigint"),
+    C("credit_limit", _money("not_negative"), "in the customer's currency", blank=ZERO, db="numeric"),
     C("segment", _text(40), "free text, such as enterprise"),
     C("risk_class", _text(10), "free text, such as A, B, C"),
     C("collector", _text(150), "username of the collector", blank=None, field=None, refers_to="user"),
@@ -133,10 +167,11 @@ INVOICES = Spec(Kind.INVOICES, "invoice", (
     C("issue_date", _date, "date", required=True),
     C("due_date", _date, "date, not before issue_date", required=True),
     C("currency", _currency, "ISO 4217 code", required=True),
-    C("amount", _money("not_negative"), "gross amount, in the invoice's currency", required=True),
+    C("amount", _money("not_negative"), "gross amount, in the invoice's currency", required=True, db="numeric"),
     C("open_amount", _money("not_negative"),
-      "what is still open in the ERP, at most the amount; blank: all of it", blank=None, field=None),
-    C("tax_amount", _money("any"), "tax included in the amount", blank=ZERO),
+      "what is still open in the ERP, at most the amount; blank: all of it", blank=None, field=None,
+      db="numeric"),
+    C("tax_amount", _money("any"), "tax included in the amount", blank=ZERO, db="numeric"),
     C("po_number", _text(60), "the customer's purchase order"),
     C("sales_rep", _text(100), "free text"),
     C("description", _text(300), "free text"),
@@ -146,14 +181,14 @@ INVOICE_LINES = Spec(Kind.INVOICE_LINES, "invoice line", (
     C("invoice_number", _text(40), "number of the invoice (key, with line_no)", required=True, field=None,
       refers_to="invoice"),
     C("line_no", lambda raw, row: p.integer(raw, 1, 1_000_000), "1, 2, 3 … (key, with invoice_number)",
-      required=True),
+      required=True, db="bigint"),
     C("sku", _text(60), "article number"),
     C("description", _text(300), "free text"),
     C("quantity", lambda raw, row: p.decimal(raw, places=4, max_whole_digits=14), "up to 4 decimals",
-      required=True),
+      required=True, db="numeric"),
     C("unit_price", lambda raw, row: p.decimal(raw, places=4, max_whole_digits=14), "net, up to 4 decimals",
-      required=True),
-    C("tax_amount", _money("any", None), "in the invoice's currency", blank=ZERO),
+      required=True, db="numeric"),
+    C("tax_amount", _money("any", None), "in the invoice's currency", blank=ZERO, db="numeric"),
 ), key=("invoice_number", "line_no"))
 
 CREDIT_MEMOS = Spec(Kind.CREDIT_MEMOS, "credit memo", (
@@ -162,7 +197,7 @@ CREDIT_MEMOS = Spec(Kind.CREDIT_MEMOS, "credit memo", (
     C("customer_number", _text(40), "number of the customer", required=True, field=None, refers_to="customer"),
     C("issue_date", _date, "date", required=True),
     C("currency", _currency, "ISO 4217 code", required=True),
-    C("amount", _money("positive"), "greater than zero", required=True),
+    C("amount", _money("positive"), "greater than zero", required=True, db="numeric"),
     C("reason", _text(300), "free text"),
     C("invoice_number", _text(40), "the invoice it credits, if any (same currency)", blank=None, field=None,
       refers_to="invoice"),
@@ -174,7 +209,7 @@ PAYMENTS = Spec(Kind.PAYMENTS, "payment", (
       refers_to="customer"),
     C("received_on", _date, "date", required=True),
     C("currency", _currency, "ISO 4217 code", required=True),
-    C("amount", _money("positive"), "greater than zero", required=True),
+    C("amount", _money("positive"), "greater than zero", required=True, db="numeric"),
     C("method", _choice(PAYMENT_METHODS), f"one of {', '.join(PAYMENT_METHODS)}", blank="wire"),
     C("bank_reference", _text(140), "free text"),
 ), key=("payment_number",))
@@ -183,7 +218,8 @@ FX_RATES = Spec(Kind.FX_RATES, "FX rate", (
     C("currency", _currency, "ISO 4217 code (key, with rate_date)", required=True),
     C("rate_date", _date, "date (key, with currency)", required=True),
     C("rate", lambda raw, row: p.decimal(raw, places=10, max_whole_digits=10, positive=True),
-      "units of the company currency for one unit of `currency`, up to 10 decimals", required=True),
+      "units of the company currency for one unit of `currency`, up to 10 decimals", required=True,
+      db="numeric"),
 ), key=("currency", "rate_date"))
 
 SPECS: dict[Kind, Spec] = {s.kind: s for s in (

@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel import Locale
+from babel.numbers import list_currencies
 
 from ardesk.errors import DomainError
 from ardesk.money import MAX_AMOUNT, check_amount, check_currency, minor_units, to_decimal
@@ -341,6 +342,18 @@ _FAST_MONEY = {places: re.compile(r"\d{1,15}" + (rf"(?:\.\d{{1,{places}}})?" if 
 _DB_PLACES = 3
 
 
+@functools.cache
+def fast_money_pattern(currency_code: str) -> re.Pattern[str] | None:
+    """The plain amounts of a currency that need no further check (digits, at most its minor unit)."""
+    return _FAST_MONEY.get(minor_units(currency_code))
+
+
+@functools.cache
+def currency_codes() -> frozenset[str]:
+    """Codes `check_currency` accepts as they are (upper case, no spaces)."""
+    return frozenset(code for code in list_currencies() if len(code) == 3)
+
+
 def money(raw: object, currency_code: str | None, *, sign: str = "positive") -> Decimal:
     """An amount checked against the currency's minor unit (ardesk.money.check_amount).
 
@@ -349,7 +362,7 @@ def money(raw: object, currency_code: str | None, *, sign: str = "positive") -> 
     be a number the database can hold (at most 3 decimals).
     """
     if type(raw) is str and currency_code is not None:
-        fast = _FAST_MONEY.get(minor_units(currency_code))
+        fast = fast_money_pattern(currency_code)
         if fast is not None and fast.fullmatch(raw):  # the fast path: plain, within the minor unit
             value = Decimal(raw)
             if value or sign != "positive":

@@ -18,15 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ardesk.imports.kinds import Spec
-from ardesk.imports.parsing import FieldError, fits_money
+from ardesk.imports.kinds import Column, CurrencyCell, DateCell, MoneyCell, Spec, TextCell
+from ardesk.imports.parsing import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    FieldError,
+    currency_codes,
+    fast_money_pattern,
+    fits_money,
+    money,
+)
 from ardesk.imports.report import Kind, Rejections
 from ardesk.money import quantum
 
 MAX_GROUP_DEPTH = 20
+_fromisoformat = date.fromisoformat
 
 
 @dataclass
@@ -59,15 +69,36 @@ def _line_rule(values: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
 ROW_RULES: dict[Kind, RowRule] = {Kind.INVOICES: _invoice_rule, Kind.INVOICE_LINES: _line_rule}
 
 
-class RowValidator:
-    """Reads the cells of one row into values, recording a rejection for each cell that cannot be read."""
+_TEXT, _DATE, _MONEY, _CURRENCY, _OTHER = range(5)
 
-    def __init__(self, spec: Spec, header: list[str]) -> None:
+
+def _fast_kind(column: Column) -> tuple[int, Any]:
+    if isinstance(column.parse, TextCell):
+        return _TEXT, column.parse.limit
+    if isinstance(column.parse, DateCell):
+        return _DATE, None
+    if isinstance(column.parse, MoneyCell) and column.parse.currency_column:
+        return _MONEY, column.parse
+    if isinstance(column.parse, CurrencyCell):
+        return _CURRENCY, currency_codes()
+    return _OTHER, None
+
+
+class RowValidator:
+    """Reads the cells of one row into values, recording a rejection for each cell that cannot be read.
+
+    The common, canonical cells (plain text, ISO dates, plain amounts, upper-case currency codes) are
+    read inline; every other cell goes through its column's parser. `fast=False` turns the inline reads
+    off, which the tests use to prove both give the same values and the same rejections.
+    """
+
+    def __init__(self, spec: Spec, header: list[str], *, fast: bool = True) -> None:
         self.spec = spec
         self.width = len(header)
         position = {name: i for i, name in enumerate(header)}
         self.present = [c for c in spec.columns if c.name in position]
-        self.plan = [(position[c.name], c) for c in self.present]
+        self.plan = [(position[c.name], c.name, *(_fast_kind(c) if fast else (_OTHER, None)), c)
+                     for c in self.present]
         self.rule = ROW_RULES.get(spec.kind)
 
     def validate(self, row_no: int, cells: list[Any], rejections: Rejections) -> Row:
@@ -79,21 +110,49 @@ class RowValidator:
                 return Row(row_no, {}, False)
         values: dict[str, Any] = {}
         ok = True
-        for index, column in self.plan:
+        for index, name, fast, arg, column in self.plan:
             raw = cells[index]
+            if type(raw) is str and raw:
+                # Inline reads of the canonical forms; anything else falls through to the parser.
+                if fast == _TEXT:
+                    value = raw.strip()
+                    if value and len(value) <= arg and "\x00" not in value:
+                        values[name] = value
+                        continue
+                elif fast == _DATE:
+                    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw[:4].isdigit():
+                        try:
+                            day = _fromisoformat(raw)
+                        except ValueError:
+                            pass
+                        else:
+                            if FIRST_YEAR <= day.year <= LAST_YEAR:
+                                values[name] = day
+                                continue
+                elif fast == _MONEY:
+                    currency = values.get(arg.currency_column)
+                    pattern = fast_money_pattern(currency) if currency else None
+                    if pattern is not None and pattern.fullmatch(raw):
+                        amount = Decimal(raw)
+                        if amount or arg.sign != "positive":
+                            values[name] = amount
+                            continue
+                elif fast == _CURRENCY and raw in arg:
+                    values[name] = raw
+                    continue
             if raw is None or (type(raw) is str and (not raw or raw.isspace())):
                 if column.required:
-                    rejections.add(row_no, column.name, "", "is required")
-                    values[column.name] = None
+                    rejections.add(row_no, name, "", "is required")
+                    values[name] = None
                     ok = False
                 else:
-                    values[column.name] = column.blank
+                    values[name] = column.blank
                 continue
             try:
-                values[column.name] = column.parse(raw, values)
+                values[name] = column.parse(raw, values)
             except FieldError as error:
-                rejections.add(row_no, column.name, raw, error.reason)
-                values[column.name] = None
+                rejections.add(row_no, name, raw, error.reason)
+                values[name] = None
                 ok = False
         if self.rule is not None:
             for name, value, reason in self.rule(values):
@@ -138,14 +197,16 @@ def unknown_reference(target: str, value: str, *, in_file_too: bool = False) -> 
     return f"no {target} {value} {where}"
 
 
-def parent_problems(file_parents: dict[str, tuple[int, str]], existing_parent_of: Callable[[str], str | None]
-                    ) -> Iterator[tuple[int, str, str]]:
+def parent_problems(file_parents: dict[str, tuple[int, str | None]],
+                    existing_parent_of: Callable[[str], str | None]) -> Iterator[tuple[int, str, str]]:
     """(row, parent number, reason) for each file row whose parent would loop the group or nest too deep.
 
-    `file_parents` maps a customer number to (row, parent number) as the file sets it;
-    other customers keep the parent ardesk has for them.
+    `file_parents` maps each customer number of the file to (row, parent number or None) as the
+    file sets it (the first row of a number wins); every other customer keeps its parent in ardesk.
     """
     for number, (row, parent) in file_parents.items():
+        if parent is None:
+            continue
         if parent == number:
             yield row, parent, "a customer cannot be its own parent"
             continue
@@ -160,6 +221,16 @@ def parent_problems(file_parents: dict[str, tuple[int, str]], existing_parent_of
         else:
             if current is not None:
                 yield row, parent, f"customer groups are limited to {MAX_GROUP_DEPTH} levels"
+
+
+def file_parents_of(rows: list[Row]) -> dict[str, tuple[int, str | None]]:
+    """The parent each customer number of the file asks for; the first row of a number wins."""
+    parents: dict[str, tuple[int, str | None]] = {}
+    for row in rows:
+        number = row.values.get("customer_number")
+        if number is not None:
+            parents.setdefault(number, (row.row, row.values.get("parent_number")))
+    return parents
 
 
 # --- state ---------------------------------------------------------------------------------------
@@ -183,8 +254,6 @@ def currency_clash_reason(invoice: str, invoice_currency: str, currency: str) ->
 
 def line_tax_reason(tax: Decimal, currency: str) -> str | None:
     """Why a line's tax does not fit the invoice's currency, or None when it does."""
-    from ardesk.imports.parsing import money
-
     try:
         money(str(tax), currency, sign="any")
     except FieldError as error:

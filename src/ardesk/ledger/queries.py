@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce, Round
 
 from ardesk.errors import DomainError, ErrorCode
 from ardesk.identity.scoping import customer_filter
@@ -70,10 +71,23 @@ class CacheMismatch:
         return at_minor if at_minor == value else value
 
 
+def _stored(computed: Combinable) -> Round:
+    """A sum of entries as a money column would hold it.
+
+    PostgreSQL adds NUMERIC exactly; SQLite adds in binary floating point (0.852 - 0.46 = 0.39199999999999996),
+    so the sum is rounded to the stored scale before it is compared with a cache.
+    """
+    return Round(computed, DECIMAL_PLACES, output_field=_MONEY)
+
+
+def _exact(value: Decimal) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
+
+
 def invoice_cache_mismatches() -> QuerySet[Invoice]:
     return (Invoice.objects.annotate(applied=_sum_of(Application, "invoice"),
                                      written_off=_sum_of(WriteOff, "invoice"))
-            .exclude(open_amount=F("amount") - F("erp_settled_amount") - F("applied") - F("written_off")))
+            .exclude(open_amount=_stored(F("amount") - F("erp_settled_amount") - F("applied") - F("written_off"))))
 
 
 def cache_mismatches() -> list[CacheMismatch]:
@@ -81,13 +95,13 @@ def cache_mismatches() -> list[CacheMismatch]:
     found: list[CacheMismatch] = []
     for inv in invoice_cache_mismatches():
         computed = inv.amount - inv.erp_settled_amount - inv.applied - inv.written_off  # type: ignore[attr-defined]
-        found.append(CacheMismatch("invoice", inv.number, inv.open_amount, computed, inv.currency))
+        found.append(CacheMismatch("invoice", inv.number, inv.open_amount, _exact(computed), inv.currency))
     for model, kind in ((Payment, "payment"), (CreditMemo, "credit memo")):
         fk = "payment" if model is Payment else "credit_memo"
         rows = model.objects.annotate(applied=_sum_of(Application, fk)).filter(  # type: ignore[attr-defined]
-            ~Q(unapplied_amount=F("amount") - F("applied")))
+            ~Q(unapplied_amount=_stored(F("amount") - F("applied"))))
         for row in rows:
-            found.append(CacheMismatch(kind, row.number, row.unapplied_amount, row.amount - row.applied,
+            found.append(CacheMismatch(kind, row.number, row.unapplied_amount, _exact(row.amount - row.applied),
                                        row.currency))
     return found
 

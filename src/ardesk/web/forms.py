@@ -25,6 +25,12 @@ class CustomerFilterForm(forms.Form):
 
     shortened = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # clean_search_text drops NUL and other control characters, so a stray one pasted into
+        # the box does not turn the search into an error.
+        self.fields["q"].validators = []
+
     def clean_q(self) -> str:
         cleaned = clean_search_text(self.cleaned_data.get("q") or "")
         self.shortened = cleaned.shortened

@@ -29,7 +29,7 @@ class _Counted:
 def paginate(request: HttpRequest, rows: Any, *, param: str = "page", per_page: int = 25,
              count: Callable[[], int] | None = None) -> Page:
     """The page named by `?<param>=`; a missing, malformed or too-large number gives the nearest page."""
-    object_list = _Counted(rows, count) if count is not None else rows
+    object_list: Any = _Counted(rows, count) if count is not None else rows
     paginator = Paginator(object_list, per_page)
     page = paginator.get_page(request.GET.get(param))
     page.param = param  # type: ignore[attr-defined]

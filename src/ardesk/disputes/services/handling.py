@@ -31,6 +31,7 @@ from ardesk.disputes.models import (
     ReasonCode,
     Task,
 )
+from ardesk.disputes.rules import shown
 from ardesk.disputes.services import segregation
 from ardesk.disputes.services.raising import check_owner
 from ardesk.disputes.signals import dispute_assigned, send_on_commit, user_mentioned
@@ -199,7 +200,8 @@ def record_offer(*, dispute: Dispute, kind: str, party: str, amount: Decimal, no
     _require_open(locked, "record an offer")
     value = check_amount(amount, locked.currency, positive=False)
     if value < 0 or value > locked.outstanding_amount:
-        raise InvalidAmount(f"an offer is between 0 and the {locked.outstanding_amount} in dispute", field="amount")
+        raise InvalidAmount(f"an offer is between 0 and the {shown(locked.outstanding_amount, locked.currency)} "
+                            "in dispute", field="amount")
     offer = Offer.objects.create(dispute=locked, kind=kind, party=party, amount=value, note=note,
                                  recorded_by=_user_or_none(by))
     record(actor=by, verb="dispute.offer_recorded", subject=locked,

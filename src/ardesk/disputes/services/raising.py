@@ -66,7 +66,7 @@ def _line_detail(item: ItemInput, invoice: Invoice, index: int) -> tuple[Decimal
         amount = check_amount(item.amount, invoice.currency, field=f"items[{index}].amount")
         if amount > line.amount + line.tax_amount:
             raise rules.OverDispute(invoice=f"{invoice.number} line {line.line_no}", requested=amount,
-                                    collectible=line.amount + line.tax_amount)
+                                    collectible=line.amount + line.tax_amount, currency=invoice.currency)
         return amount, quantity, price
     amount = rules.line_amount(currency=invoice.currency, quantity=line.quantity, unit_price=line.unit_price,
                                disputed_quantity=quantity, claimed_unit_price=price)
@@ -96,7 +96,8 @@ def _build_items(kind: str, customer: Customer, items: Sequence[ItemInput],
             collectible = max(invoice.open_amount - invoice.disputed_amount - requested[invoice.pk], ZERO)
             amount = (check_amount(item.amount, invoice.currency, field=f"items[{index}].amount")
                       if item.amount is not None else collectible)
-        rules.check_disputable(invoice=invoice.number, requested=amount, open_amount=invoice.open_amount,
+        rules.check_disputable(invoice=invoice.number, currency=invoice.currency, requested=amount,
+                               open_amount=invoice.open_amount,
                                disputed=invoice.disputed_amount + requested[invoice.pk])
         requested[invoice.pk] += amount
         built.append(DisputeItem(invoice=invoice, invoice_line=item.line if kind == Kind.LINES else None,
@@ -226,7 +227,8 @@ def raise_deduction(
                                        lambda pk: Customer.objects.filter(pk=pk).values_list("parent_id",
                                                                                              flat=True).first()):
         raise ledger_rules.UnrelatedCustomers(locked_payment.customer.number, customer.number)
-    rules.check_disputable(invoice=locked_invoice.number, requested=amount, open_amount=locked_invoice.open_amount,
+    rules.check_disputable(invoice=locked_invoice.number, currency=locked_invoice.currency, requested=amount,
+                           open_amount=locked_invoice.open_amount,
                            disputed=locked_invoice.disputed_amount)
     item = DisputeItem(invoice=locked_invoice, amount=amount)
     return _create(customer=customer, kind=Kind.DEDUCTION, channel=Channel.CASH_APPLICATION, items=[item],

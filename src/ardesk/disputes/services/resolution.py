@@ -60,8 +60,9 @@ class SelfApproval(PermissionDenied):
 
 class OverApprovalLimit(PermissionDenied):
     def __init__(self, *, amount: Decimal, limit: Decimal, currency: str) -> None:
-        super().__init__(f"a write-off of {amount} {currency} is above your approval limit of {limit} {currency}",
-                         field="amount")
+        company = settings.ARDESK_COMPANY_CURRENCY
+        super().__init__(f"a write-off of {rules.shown(amount, currency)} is above your approval limit of "
+                         f"{rules.shown(limit, company)}", field="amount")
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,8 @@ def resolve(
     if ApprovalRequest.objects.filter(dispute=locked, status=ApprovalStatus.PENDING).exists():
         raise Conflict(f"dispute {locked.number} has a write-off waiting for approval", field="status")
     asked = check_amount(accepted_amount, locked.currency, positive=False) if accepted_amount is not None else None
-    accepted = rules.accepted_for(outcome=outcome_, outstanding=locked.outstanding_amount, accepted=asked)
+    accepted = rules.accepted_for(outcome=outcome_, outstanding=locked.outstanding_amount, accepted=asked,
+                                  currency=locked.currency)
     day = on or _today()
     if settlement_ is Settlement.WRITE_OFF and not may_write_off(by, accepted, locked.currency, day):
         return Resolution(dispute=locked, approval=_request_approval(locked, outcome_, accepted, note, by))
@@ -245,7 +247,7 @@ def decide_approval(*, request: ApprovalRequest, approve: bool, note: str = "", 
         if not may_write_off(by, locked.amount, dispute.currency, day):
             raise OverApprovalLimit(amount=locked.amount, limit=by.approval_limit, currency=dispute.currency)
         accepted = rules.accepted_for(outcome=locked.outcome, outstanding=dispute.outstanding_amount,
-                                      accepted=locked.amount)
+                                      accepted=locked.amount, currency=dispute.currency)
         _settle(dispute, outcome=workflow.Outcome(locked.outcome), settlement=Settlement.WRITE_OFF,
                 accepted=accepted, note=locked.note, on=day, rebill_lines=None, by=by,
                 requested_by=locked.requested_by)

@@ -93,6 +93,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             form.add_error("new_password1" if exc.field in (None, "password") else exc.field, exc.message)
         else:
             update_session_auth_hash(request, changed)
+            user.refresh_from_db(fields=["password", "must_change_password"])
             messages.success(request, "Your password is changed.")
             return redirect(after_step(request))
     return render(request, "identity/password_change.html",

@@ -44,15 +44,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             form = TokenForm(allowed_scopes=allowed)
-    response = render(request, "identity/tokens.html", {
+    # never_cache marks it no-store: the page with a fresh secret must not linger in a cache.
+    return render(request, "identity/tokens.html", {
         "form": form,
         "tokens": tokens_of(user),
         "new_token": created[0] if created else None,
         "new_secret": created[1] if created else None,
         "now": timezone.now(),
     }, status=201 if created else 200)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_POST

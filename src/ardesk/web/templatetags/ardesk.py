@@ -69,3 +69,11 @@ def sort_link(context: template.Context, key: str, current: str) -> dict[str, st
     params["sort"] = target
     params.pop("page", None)
     return {"query": "?" + params.urlencode(), "direction": direction}
+
+
+@register.filter
+def quantity(value: Any) -> str:
+    """A quantity or unit price without trailing zeros and never in exponent form (10, not 1E+1)."""
+    if not isinstance(value, Decimal):
+        return "" if value is None else str(value)
+    return format(value.normalize(), "f")
