@@ -82,3 +82,21 @@ class CreditMemoFactory(factory.django.DjangoModelFactory):
     currency = factory.LazyAttribute(lambda c: c.customer.currency)
     amount = Decimal("50.00")
     unapplied_amount = factory.LazyAttribute(lambda c: c.amount)
+
+
+class DisputeFactory(factory.django.DjangoModelFactory):
+    """A settled dispute with no items: the shape training examples have (description → final reason code)."""
+
+    class Meta:
+        model = "disputes.Dispute"
+
+    number = factory.Sequence(lambda n: f"DSP-F{n:06d}")
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "invoice"
+    status = "resolved"
+    outcome = "rejected"
+    department = "accounts_receivable"
+    sla_due = factory.LazyFunction(lambda: date(2026, 12, 1))
+    currency = factory.LazyAttribute(lambda d: d.customer.currency)
+    amount = Decimal("10.00")
+    description = "the price is wrong"

@@ -43,6 +43,7 @@ def test_check_currency_upper_cases_known_codes_and_refuses_the_rest() -> None:
         with pytest.raises(UnknownCurrency) as caught:
             check_currency(bad)
         assert caught.value.code == ErrorCode.UNKNOWN_CURRENCY
+        assert caught.value.field == "currency"
 
 
 @given(value=st.floats(allow_nan=True, allow_infinity=True), currency=currencies)

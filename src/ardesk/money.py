@@ -24,8 +24,8 @@ ZERO = Decimal(0)
 class UnknownCurrency(DomainError):
     code = ErrorCode.UNKNOWN_CURRENCY
 
-    def __init__(self, currency: object) -> None:
-        super().__init__(f"unknown currency {currency!r}: expected an ISO 4217 code such as EUR")
+    def __init__(self, currency: object, *, field: str = "currency") -> None:
+        super().__init__(f"unknown currency {currency!r}: expected an ISO 4217 code such as EUR", field=field)
 
 
 class InvalidAmount(DomainError):
@@ -35,8 +35,8 @@ class InvalidAmount(DomainError):
 class CurrencyMismatch(DomainError):
     code = ErrorCode.CURRENCY_MISMATCH
 
-    def __init__(self, left: str, right: str) -> None:
-        super().__init__(f"cannot combine {left} with {right}")
+    def __init__(self, left: str, right: str, *, field: str = "currency") -> None:
+        super().__init__(f"cannot combine {left} with {right}", field=field)
 
 
 @functools.cache

@@ -30,6 +30,8 @@ def test_an_invoice_count_gets_a_tenth_as_many_customers_unless_told():
                     company_currency="EUR").customers == 30
     assert plan_for(size=None, invoices=300, customers=50, seed=1, today=TODAY,
                     company_currency="EUR").customers == 50
+    assert plan_for(size=None, invoices=5, customers=None, seed=1, today=TODAY,
+                    company_currency="EUR").customers == 5
 
 
 @pytest.mark.parametrize(("options", "field"), [
@@ -38,7 +40,7 @@ def test_an_invoice_count_gets_a_tenth_as_many_customers_unless_told():
     ({"invoices": 10, "customers": 11}, "customers"),
     ({"size": "small", "invoices": 10}, "invoices"),
     ({"invoices": 100, "company_currency": "AUD"}, "company_currency"),
-    ({"invoices": 100, "company_currency": "XXY"}, None),
+    ({"invoices": 100, "company_currency": "XXY"}, "company_currency"),
 ])
 def test_impossible_plans_are_refused_naming_the_option(options, field):
     arguments = {"size": None, "invoices": None, "customers": None, "seed": 1, "today": TODAY,

@@ -6,6 +6,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -14,6 +17,7 @@ from ardesk.audit.models import AuditEvent
 from ardesk.identity import mfa
 from ardesk.identity.signin import PENDING_KEY_SESSION_KEY
 from tests.factories import UserFactory
+from tests.identity.helpers import sign_in_fully
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +213,20 @@ def test_an_mfa_reset_sends_the_user_back_to_enrolment(client, manager, admin_us
 def test_an_administrator_is_held_at_the_second_factor_too(client):
     UserFactory(username="ada", role="admin")
     assert sign_in(client, "ada")["Location"] == ENROL
+
+
+def test_the_middleware_costs_at_most_one_query_a_request(collector, settings):
+    # given the same page for a signed-in collector, in a client with and one without the steps middleware
+    url = reverse("identity:account")
+    with_client = sign_in_fully(Client(), collector)
+    with_client.get(url)
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("SignInStepsMiddleware")]
+    without_client = sign_in_fully(Client(), collector)  # a new client loads the middleware afresh
+    without_client.get(url)
+    # when each asks for the page
+    with CaptureQueriesContext(connection) as with_steps:
+        assert with_client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as without_steps:
+        assert without_client.get(url).status_code == 200
+    # then the step check is a single indexed lookup (does this user have an authenticator?)
+    assert len(with_steps) - len(without_steps) == 1

@@ -10,15 +10,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from ardesk.customers.models import Customer
-from ardesk.customers.services import add_contact
+from ardesk.customers.services import add_contact, create_customer
 from ardesk.identity.models import User
 from ardesk.ledger import services as ledger
 from ardesk.ledger.models import Invoice, Payment
-from tests.factories import CustomerFactory, TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +29,8 @@ def _pages_without_second_factor(settings):  # type: ignore[no-untyped-def]
     settings.ARDESK_SEE_ALL_CUSTOMERS = False
     # Argon2 is deliberately slow; these tests never check a password.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The list's filter menus are cached per user id; ids repeat from one test database to the next.
+    cache.clear()
 
 
 @dataclass
@@ -80,8 +83,10 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
     clerk = UserFactory(username="cora", role="cash_clerk")
     auditor = UserFactory(username="aud", role="auditor")
 
-    def customer(number: str, name: str, collector: User, team: object, **kw: object) -> Customer:
-        return CustomerFactory(number=number, name=name, collector=collector, team=team, **kw)
+    def customer(number: str, name: str, collector: User, team: object, currency: str = "EUR",
+                 **kw: object) -> Customer:
+        return create_customer(by=admin, number=number, name=name, currency=currency, collector=collector,
+                               team=team, **kw)
 
     alpha = customer("C-ALPHA", "Alpha GmbH", colin, north, country="DE", segment="enterprise",
                      credit_limit=Decimal("1000"))

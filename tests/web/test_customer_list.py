@@ -176,7 +176,8 @@ def test_list_queries_do_not_grow_with_the_page(world):
             client.get("/customers/", {"sort": sort})
         return len(captured)
 
-    # given the six customers of the world, then 50 more with an invoice each
+    # given the six customers of the world (the filter menus cached by a first visit), then 50 more
+    client.get("/customers/")
     before = {sort: queries_for(sort) for sort in ("number", "-open")}
     for i in range(50):
         customer = CustomerFactory(number=f"C-N{i:03d}", collector=world.colin)
@@ -185,3 +186,28 @@ def test_list_queries_do_not_grow_with_the_page(world):
     # then a full page costs the same queries as a short one: figures come in one query per page
     assert {sort: queries_for(sort) for sort in ("number", "-open")} == before
     assert len(numbers(client.get("/customers/"))) == 50
+
+
+@pytest.mark.parametrize("sort", ["-open", "open", "-overdue", "overdue"])
+@pytest.mark.parametrize("params", [{}, {"country": "DE"}, {"q": "a"}, {"overdue": "1"}])
+def test_money_sort_ranks_the_same_by_probes_and_by_one_aggregate(world, monkeypatch, sort, params):
+    # given the same request answered by per-customer probes and by the one-pass aggregate
+    client = world.client_for(world.colin)
+    probed = numbers(client.get("/customers/", {**params, "sort": sort}))
+    monkeypatch.setattr("ardesk.customers.queries.MONEY_SORT_PROBE_LIMIT", 0)
+    aggregated = numbers(client.get("/customers/", {**params, "sort": sort}))
+    # then both give one order, and the admin's unnarrowed list (no WHERE at all) works too
+    assert aggregated == probed and probed
+    everyone = numbers(world.client_for(world.admin).get("/customers/", {"sort": sort}))
+    assert len(everyone) == 7 and (everyone[0] == "C-OMEGA") == sort.startswith("-")
+
+
+def test_money_sort_by_aggregate_pages_through_every_customer(world, monkeypatch):
+    monkeypatch.setattr("ardesk.customers.queries.MONEY_SORT_PROBE_LIMIT", 0)
+    for i in range(55):
+        CustomerFactory(number=f"C-Z{i:03d}", collector=world.colin)
+    client = world.client_for(world.colin)
+    first = numbers(client.get("/customers/", {"sort": "-open"}))
+    second = numbers(client.get("/customers/", {"sort": "-open", "page": "2"}))
+    assert first[:4] == ["C-ALPHA", "C-BETA", "C-ALPHA-S", "C-YEN"]
+    assert len(first) == 50 and len(second) == 11 and not set(first) & set(second)

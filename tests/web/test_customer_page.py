@@ -91,10 +91,11 @@ def test_credit_memos_write_offs_and_contacts(world):
 
 def test_timeline_tells_the_account_story_newest_first(world):
     items = account(world, world.colin, world.alpha).text("activity-timeline")
-    assert "Contact added" in items
+    assert "Contact Paula Payables added" in items
     assert "Payment PAY-A1 applied to INV-A0: EUR 100.00" in items
     assert "Invoice INV-A1 booked" in items
-    assert items.index("Contact added") < items.index("Invoice INV-A1 booked")
+    assert "Customer C-ALPHA created" in items
+    assert items.index("Contact Paula Payables added") < items.index("Invoice INV-A1 booked")
 
 
 def test_timeline_merges_sources_that_capabilities_register(world):
@@ -112,7 +113,7 @@ def test_timeline_merges_sources_that_capabilities_register(world):
     finally:
         timeline._SOURCES.pop("test-calls")
     # then the call is first (newest) and the audit entries are still there
-    assert items.index("Called Paula") < items.index("Contact added")
+    assert items.index("Called Paula") < items.index("Contact Paula Payables added")
 
 
 def test_group_view_rolls_up_visible_subsidiaries(world):

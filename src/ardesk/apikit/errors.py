@@ -31,6 +31,7 @@ class ApiErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     MALFORMED = "malformed"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
     RATE_LIMITED = "rate_limited"
     SERVER_ERROR = "server_error"
 
@@ -58,6 +59,7 @@ CODE_BY_STATUS: dict[int, str] = {
     404: ErrorCode.NOT_FOUND,
     405: ApiErrorCode.METHOD_NOT_ALLOWED,
     409: ErrorCode.CONFLICT,
+    413: ApiErrorCode.PAYLOAD_TOO_LARGE,
     422: ErrorCode.INVALID,
     429: ApiErrorCode.RATE_LIMITED,
 }
@@ -67,6 +69,10 @@ class ErrorOut(Schema):
     code: str
     message: str
     field: str | None = None
+
+
+# Every route may answer with these; each route's `response=` adds them so the schema says so.
+ERROR_RESPONSES: dict[int, type[Schema]] = {status: ErrorOut for status in (400, 401, 403, 404, 409, 422)}
 
 
 def status_for(code: str) -> int:

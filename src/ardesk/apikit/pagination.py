@@ -62,14 +62,16 @@ def decode_cursor(cursor: str, resource: str) -> tuple[Any, int]:
     return data[1], data[2]
 
 
-def paginate(queryset: QuerySet[M], *, key: str, page: PageQuery, resource: str) -> Page[M]:
-    """One page of `queryset` ordered by (`key`, pk); `key` is a non-null field of the model."""
+def paginate(queryset: QuerySet[M], *, key: str, page: PageQuery, resource: str,
+             newest_first: bool = False) -> Page[M]:
+    """One page of `queryset` ordered by (`key`, pk), or both descending; `key` is a non-null field."""
     limit = min(page.limit, MAX_LIMIT)
-    rows = queryset.order_by(key, "pk")
+    sign, after = ("-", "lt") if newest_first else ("", "gt")
+    rows = queryset.order_by(f"{sign}{key}", f"{sign}pk")
     if page.cursor:
         raw_value, last_pk = decode_cursor(page.cursor, resource)
         value = queryset.model._meta.get_field(key).to_python(raw_value)  # type: ignore[union-attr]
-        rows = rows.filter(Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": last_pk}))
+        rows = rows.filter(Q(**{f"{key}__{after}": value}) | Q(**{key: value, f"pk__{after}": last_pk}))
     found = list(rows[: limit + 1])
     if len(found) <= limit:
         return Page(found, None)

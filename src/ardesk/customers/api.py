@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, field_serializer
 
 from ardesk.apikit.access import get_visible, require, visible
-from ardesk.apikit.errors import ErrorOut
+from ardesk.apikit.errors import ERROR_RESPONSES
 from ardesk.apikit.fields import (
     Country,
     Currency,
@@ -37,7 +37,7 @@ from ardesk.money import check_amount
 
 router = Router()
 
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = ERROR_RESPONSES
 Language = Field(None, max_length=12, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 RoleName = Literal["billing", "accounts_payable", "purchasing", "management", "legal", "other"]
 ChannelName = Literal["email", "phone", "letter", "portal"]

@@ -14,18 +14,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     DecimalField,
     Exists,
-    Expression,
     F,
-    FilteredRelation,
     Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -34,7 +35,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from ardesk.customers.models import Contact, Customer
 from ardesk.identity.models import User
-from ardesk.identity.scoping import customer_filter, visible_customers
+from ardesk.identity.scoping import visible_customers
 from ardesk.ledger.models import Invoice
 from ardesk.ledger.queries import latest_fx_rates
 from ardesk.money import DECIMAL_PLACES, MAX_DIGITS
@@ -59,19 +60,23 @@ class CustomerQuery:
     sort: str = "number"  # a SORT_KEYS entry, "-" in front for descending
 
 
-def _open_invoices() -> QuerySet[Invoice]:
+def open_invoices() -> QuerySet[Invoice]:
     # `open_amount > 0` is the predicate of the partial index invoice_open_customer_due_idx.
     return Invoice.objects.filter(open_amount__gt=0)
 
 
-def in_company_currency(amount: Any, *, currency_field: str, as_of: date) -> Expression:
+def _rates(as_of: date) -> dict[str, Decimal]:
+    company = settings.ARDESK_COMPANY_CURRENCY
+    return {cur: rate for cur, rate in latest_fx_rates(as_of).items() if cur != company}
+
+
+def in_company_currency(amount: Any, *, currency_field: str, as_of: date) -> Any:
     """`amount` converted at each currency's latest rate, for ranking accounts in different currencies.
 
     The rates come from one small query and are inlined as a CASE, so ranking costs no join. A currency
     without a rate is ranked by its raw amount (rate 1): better a rough place than a hidden account.
     """
-    company = settings.ARDESK_COMPANY_CURRENCY
-    rates = {cur: rate for cur, rate in latest_fx_rates(as_of).items() if cur != company}
+    rates = _rates(as_of)
     if not rates:
         return amount
     rate = Case(*[When(**{currency_field: cur}, then=Value(r)) for cur, r in sorted(rates.items())],
@@ -105,31 +110,102 @@ def search_customers(user: Any, query: CustomerQuery, *, as_of: date) -> QuerySe
     if query.country:
         qs = qs.filter(country=query.country)
     if query.overdue_only:
-        qs = qs.filter(Exists(_open_invoices().filter(customer=OuterRef("pk"), due_date__lt=as_of)))
+        qs = qs.filter(Exists(open_invoices().filter(customer=OuterRef("pk"), due_date__lt=as_of)))
     if query.disputed_only:
-        qs = qs.filter(Exists(_open_invoices().filter(customer=OuterRef("pk"), disputed_amount__gt=0)))
+        qs = qs.filter(Exists(open_invoices().filter(customer=OuterRef("pk"), disputed_amount__gt=0)))
     return qs
 
 
-def order_customers(qs: QuerySet[Customer], sort: str, *, as_of: date) -> QuerySet[Customer]:
-    """Order for the list. Sorting by money joins only open invoices in the customer's own currency,
-    converted to the company currency so a yen account does not outrank a euro one by its digits."""
+# Up to this many matching customers, sorting by money probes each one's open invoices (index lookups);
+# beyond it, one pass aggregates every open invoice and joins the result (cheaper than 10,000s of probes).
+MONEY_SORT_PROBE_LIMIT = 2000
+
+
+def order_customers(qs: QuerySet[Customer], sort: str, *, as_of: date,
+                    count: int) -> QuerySet[Any] | _AggregatedOrder:
+    """The matching customers in list order, sliceable for the paginator (`count` is their number).
+
+    Money sorts rank by open (or overdue) money over all currencies, converted to the company
+    currency, then by number; customers with nothing open rank as zero.
+    """
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in SORT_KEYS:
         raise ValueError(f"unknown sort {sort!r}")
+    qs = qs.select_related("collector")
     if key in {"number", "name"}:
         return qs.order_by(f"-{key}" if descending else key, "number")
-    qs = qs.annotate(open_docs=FilteredRelation(
-        "invoices", condition=Q(invoices__open_amount__gt=0, invoices__currency=F("currency"))))
-    if key == "open":
-        total = Sum("open_docs__open_amount")
-    else:
-        total = Sum("open_docs__open_amount", filter=Q(open_docs__due_date__lt=as_of))
-    converted = in_company_currency(Coalesce(total, Value(ZERO), output_field=_MONEY), currency_field="currency",
-                                    as_of=as_of)
-    qs = qs.annotate(sort_total=converted)
-    return qs.order_by("-sort_total" if descending else "sort_total", "number")
+    if count <= MONEY_SORT_PROBE_LIMIT:
+        per_customer = (open_invoices().filter(customer=OuterRef("pk"), **_overdue_filter(key, as_of))
+                        .order_by().values("customer")
+                        .annotate(total=Sum(in_company_currency(F("open_amount"), currency_field="currency",
+                                                                as_of=as_of)))
+                        .values("total"))
+        total = Coalesce(Subquery(per_customer, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+        return qs.annotate(sort_total=total).order_by("-sort_total" if descending else "sort_total", "number")
+    return _AggregatedOrder(qs, key=key, descending=descending, as_of=as_of)
+
+
+def _overdue_filter(key: str, as_of: date) -> dict[str, date]:
+    return {"due_date__lt": as_of} if key == "overdue" else {}
+
+
+class _AggregatedOrder(Sequence[Customer]):
+    """Customers ranked by money through one GROUP BY over open invoices, LEFT JOINed to the customers.
+
+    The ORM cannot join a grouped derived table, so the statement is written here; the matching
+    customers come in as the ORM's own compiled subquery, so every filter and the scope stay in force.
+    """
+
+    def __init__(self, matching: QuerySet[Customer], *, key: str, descending: bool, as_of: date) -> None:
+        self.matching, self.key, self.descending, self.as_of = matching, key, descending, as_of
+
+    def __len__(self) -> int:
+        return self.matching.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("only plain slices of the customer list are supported")
+        offset = index.start or 0
+        limit = max((index.stop if index.stop is not None else offset + 50) - offset, 0)
+        ids = self._ids(offset, limit)
+        found = self.matching.select_related("collector").in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+    def _ids(self, offset: int, limit: int) -> list[int]:
+        quote = connection.ops.quote_name
+        customers, invoices = quote(Customer._meta.db_table), quote(Invoice._meta.db_table)
+        params: list[Any] = []
+        rates = sorted(_rates(self.as_of).items())
+        rate = "1"
+        if rates:
+            rate = "CASE g.currency " + " ".join("WHEN %s THEN %s" for _ in rates) + " ELSE 1 END"
+            params.extend(value for pair in rates for value in pair)
+        overdue = ""
+        if self.key == "overdue":
+            overdue = "AND i.due_date < %s"
+            params.append(self.as_of)
+        inner = outer = ""
+        if self.matching.query.where:  # no WHERE: every customer matches, nothing to narrow
+            sub_sql, sub_params = self.matching.values("pk").query.sql_with_params()
+            inner, outer = f"AND i.customer_id IN ({sub_sql})", f"WHERE c.id IN ({sub_sql})"
+            params.extend([*sub_params, *sub_params])  # once for the aggregate, once for the customers
+        params.extend([limit, offset])
+        direction = "DESC" if self.descending else "ASC"
+        # Sum per customer and currency first (plain sums over the covering index), convert the few
+        # group totals, and rank on a float: exact money is shown from figures_by_customer, not from here.
+        sql = (
+            f"SELECT c.id FROM {customers} c LEFT JOIN ("
+            f" SELECT g.customer_id, CAST(SUM(g.amount * {rate}) AS FLOAT) AS total FROM ("
+            f"  SELECT i.customer_id, i.currency, SUM(i.open_amount) AS amount FROM {invoices} i"
+            f"  WHERE i.open_amount > 0 {overdue} {inner} GROUP BY i.customer_id, i.currency"
+            f" ) g GROUP BY g.customer_id"
+            f") t ON t.customer_id = c.id {outer}"
+            f" ORDER BY COALESCE(t.total, 0) {direction}, c.number ASC LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass
@@ -159,7 +235,7 @@ class CustomerRow:
         return any(f.disputed > 0 for f in self.figures)
 
 
-def _figure_annotations(as_of: date) -> dict[str, Any]:
+def figure_annotations(as_of: date) -> dict[str, Any]:
     return {
         "open": Sum("open_amount"),
         "overdue": Coalesce(Sum("open_amount", filter=Q(due_date__lt=as_of)), Value(ZERO), output_field=_MONEY),
@@ -170,7 +246,7 @@ def _figure_annotations(as_of: date) -> dict[str, Any]:
     }
 
 
-def _figures(row: Mapping[str, Any]) -> CurrencyFigures:
+def figures_from(row: Mapping[str, Any]) -> CurrencyFigures:
     return CurrencyFigures(
         currency=row["currency"], open=row["open"], overdue=row["overdue"], disputed=row["disputed"],
         collectible=row["collectible"], open_items=row["open_items"], oldest_due=row["oldest_due"],
@@ -184,11 +260,11 @@ def figures_by_customer(customer_ids: Sequence[int], *, as_of: date) -> dict[int
     """
     if not customer_ids:
         return {}
-    rows = (_open_invoices().filter(customer_id__in=list(customer_ids))
-            .values("customer_id", "currency").annotate(**_figure_annotations(as_of)).order_by())
+    rows = (open_invoices().filter(customer_id__in=list(customer_ids))
+            .values("customer_id", "currency").annotate(**figure_annotations(as_of)).order_by())
     result: dict[int, list[CurrencyFigures]] = defaultdict(list)
     for row in rows:
-        result[row["customer_id"]].append(_figures(row))
+        result[row["customer_id"]].append(figures_from(row))
     for figures in result.values():
         figures.sort(key=lambda f: f.currency)
     return result
@@ -202,80 +278,43 @@ def customer_rows(customers: Iterable[Customer], *, as_of: date) -> list[Custome
 
 def totals_for(customer_ids: Sequence[int], *, as_of: date) -> list[CurrencyFigures]:
     """Figures of several customers added up per currency (an account and its group)."""
-    rows = (_open_invoices().filter(customer_id__in=list(customer_ids))
-            .values("currency").annotate(**_figure_annotations(as_of)).order_by("currency"))
-    return [_figures(row) for row in rows]
-
-
-def portfolio_totals(user: Any, *, as_of: date) -> list[CurrencyFigures]:
-    """Figures of every customer the user may see, per currency."""
-    rows = (_open_invoices().filter(customer_filter(user, prefix="customer__"))
-            .values("currency").annotate(**_figure_annotations(as_of)).order_by("currency"))
-    return [_figures(row) for row in rows]
+    rows = (open_invoices().filter(customer_id__in=list(customer_ids))
+            .values("currency").annotate(**figure_annotations(as_of)).order_by("currency"))
+    return [figures_from(row) for row in rows]
 
 
 @dataclass(frozen=True)
-class OverdueAccount:
-    customer_id: int
-    number: str
-    name: str
-    currency: str
-    overdue: Decimal
-    oldest_due: date
+class FilterChoices:
+    collectors: list[tuple[int, str]]
+    segments: list[str]
+    countries: list[str]
 
 
-def top_overdue_accounts(user: Any, *, as_of: date, limit: int = 10) -> list[OverdueAccount]:
-    """The accounts with the most overdue money, largest first (ranked in the company currency)."""
-    rows = (_open_invoices().filter(customer_filter(user, prefix="customer__"), due_date__lt=as_of)
-            .values("customer_id", "customer__number", "customer__name", "currency")
-            .annotate(overdue=Sum("open_amount"), oldest_due=Min("due_date"))
-            .annotate(rank=in_company_currency(Sum("open_amount"), currency_field="currency", as_of=as_of))
-            .order_by("-rank", "customer__number")[:limit])
-    return [OverdueAccount(r["customer_id"], r["customer__number"], r["customer__name"], r["currency"],
-                           r["overdue"], r["oldest_due"]) for r in rows]
+CHOICES_CACHE_SECONDS = 600
 
 
-@dataclass
-class CollectorFigures:
-    collector_id: int | None
-    label: str
-    customers: int = 0
-    figures: list[CurrencyFigures] = field(default_factory=list)
+def filter_choices(user: Any) -> FilterChoices:
+    """Collectors, segments and countries among the customers the user may see, for the list's filters.
 
-
-def totals_by_collector(user: Any, *, as_of: date) -> list[CollectorFigures]:
-    """For a manager: per collector in scope, how many customers and their open figures per currency."""
-    counts = (visible_customers(user).values("collector_id").annotate(n=Count("pk")).order_by())
-    result: dict[int | None, CollectorFigures] = {}
-    users = {u.pk: u for u in User.objects.filter(pk__in=[c["collector_id"] for c in counts if c["collector_id"]])}
-    for row in counts:
-        collector = users.get(row["collector_id"])
-        label = (collector.get_full_name() or collector.username) if collector else "Unassigned"
-        result[row["collector_id"]] = CollectorFigures(row["collector_id"], label, customers=row["n"])
-    figures = (_open_invoices().filter(customer_filter(user, prefix="customer__"))
-               .values("customer__collector_id", "currency").annotate(**_figure_annotations(as_of))
-               .order_by("currency"))
-    for figure in figures:
-        key = figure["customer__collector_id"]
-        if key in result:
-            result[key].figures.append(_figures(figure))
-    return sorted(result.values(), key=lambda c: (c.collector_id is None, c.label.lower()))
-
-
-def collector_choices(user: Any) -> list[tuple[int, str]]:
-    """Collectors owning at least one customer the user may see, for the list's filter."""
-    ids = visible_customers(user).filter(collector__isnull=False).values("collector_id")
-    return [(u.pk, u.get_full_name() or u.username) for u in User.objects.filter(pk__in=ids).order_by("username")]
-
-
-def segment_choices(user: Any) -> list[str]:
-    return list(visible_customers(user).exclude(segment="").order_by("segment")
-                .values_list("segment", flat=True).distinct())
-
-
-def country_choices(user: Any) -> list[str]:
-    return list(visible_customers(user).exclude(country="").order_by("country")
-                .values_list("country", flat=True).distinct())
+    Reading them means scanning every visible customer, so they are cached per user for ten minutes:
+    a new segment shows up in the menu a little late, the list itself is never stale.
+    """
+    key = f"ardesk:customer-filter-choices:{user.pk}:{user.role}:{settings.ARDESK_SEE_ALL_CUSTOMERS}"
+    cached = cache.get(key)
+    if isinstance(cached, FilterChoices):
+        return cached
+    visible = visible_customers(user)
+    ids = visible.filter(collector__isnull=False).values("collector_id")
+    collectors = [(u.pk, u.get_full_name() or u.username)
+                  for u in User.objects.filter(pk__in=ids).order_by("username")]
+    # GROUP BY (a hash) instead of DISTINCT … ORDER BY (a sort of every row); the few values sort here.
+    segments = sorted(row["segment"] for row in
+                      visible.exclude(segment="").values("segment").annotate(n=Count("pk")).order_by())
+    countries = sorted(row["country"] for row in
+                       visible.exclude(country="").values("country").annotate(n=Count("pk")).order_by())
+    choices = FilterChoices(collectors, segments, countries)
+    cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return choices
 
 
 def visible_descendants(user: Any, customer: Customer) -> list[Customer]:
@@ -304,3 +343,16 @@ def has_children(customer: Customer) -> bool:
 def contacts_of(customers: Sequence[Customer]) -> QuerySet[Contact]:
     return Contact.objects.filter(customer__in=list(customers)).select_related("customer").order_by(
         "customer__number", "-is_primary", "name")
+
+
+def collector_choices(user: Any) -> list[tuple[int, str]]:
+    """(id, name) of collectors owning customers the user may see (cached, see filter_choices)."""
+    return filter_choices(user).collectors
+
+
+def segment_choices(user: Any) -> list[str]:
+    return filter_choices(user).segments
+
+
+def country_choices(user: Any) -> list[str]:
+    return filter_choices(user).countries

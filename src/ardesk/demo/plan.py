@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from ardesk.errors import DomainError
-from ardesk.money import check_currency
 
 DEFAULT_SEED = 2026
 HISTORY_MONTHS = 18
@@ -48,8 +47,9 @@ def months_before(day: date, months: int) -> date:
 
 
 def default_customers(invoices: int) -> int:
-    """About ten invoices per customer (the 1M-invoice benchmark has 100,000 customers), never fewer than 12."""
-    return max(12, invoices // 10)
+    """About ten invoices per customer (the 1M-invoice benchmark has 100,000 customers), at least 12 if the
+    invoices go round."""
+    return min(invoices, max(12, invoices // 10))
 
 
 def plan_for(
@@ -69,7 +69,7 @@ def plan_for(
     customers = customers or default_customers(invoices)
     if customers < 1 or customers > invoices:
         raise DomainError("the number of customers must be between 1 and the number of invoices", field="customers")
-    currency = check_currency(company_currency)
+    currency = company_currency.strip().upper()
     if currency not in DEMO_CURRENCIES:
         raise DomainError(f"the demo company keeps its books in one of {', '.join(DEMO_CURRENCIES)}, "
                           f"not {currency}", field="company_currency")

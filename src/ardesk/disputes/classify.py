@@ -140,14 +140,20 @@ def check_enough(examples: Sequence[Example], *, minimum: int = MIN_EXAMPLES) ->
         raise NotEnoughExamples(examples=len(examples), classes=classes, minimum=minimum)
 
 
+def fit(examples: Sequence[Example]) -> tuple[TfidfVectorizer, LogisticRegression]:
+    """The scikit-learn estimators behind a TextModel, fitted (kept apart so tests can compare the two)."""
+    vectorizer = TfidfVectorizer(max_features=_MAX_FEATURES, **_VECTORIZER)
+    features = vectorizer.fit_transform([text for text, _ in examples])
+    classifier = LogisticRegression(C=10.0, max_iter=2000)
+    classifier.fit(features, [code for _, code in examples])
+    return vectorizer, classifier
+
+
 def train(examples: Sequence[Example], *, minimum: int = MIN_EXAMPLES) -> TextModel:
     """Fit a model on (description, reason code) pairs; refuses fewer than `minimum` examples or a single class."""
     usable = [(text, code) for text, code in examples if normalise(text)]
     check_enough(usable, minimum=minimum)
-    vectorizer = TfidfVectorizer(max_features=_MAX_FEATURES, **_VECTORIZER)
-    features = vectorizer.fit_transform([text for text, _ in usable])
-    classifier = LogisticRegression(C=10.0, max_iter=2000)
-    classifier.fit(features, [code for _, code in usable])
+    vectorizer, classifier = fit(usable)
     return TextModel(
         classes=tuple(str(c) for c in classifier.classes_),
         vocabulary={str(term): int(i) for term, i in vectorizer.vocabulary_.items()},

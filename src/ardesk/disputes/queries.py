@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
@@ -45,5 +46,6 @@ def _open_disputed_subquery() -> Coalesce:
 def disputed_cache_mismatches() -> list[CacheMismatch]:
     """Invoices whose cached disputed amount differs from their open disputes (empty when sound)."""
     rows = Invoice.objects.annotate(computed=_open_disputed_subquery()).exclude(disputed_amount=F("computed"))
-    return [CacheMismatch("invoice disputed amount", inv.number, inv.disputed_amount, inv.computed)
+    return [CacheMismatch("invoice disputed amount", inv.number, inv.disputed_amount, Decimal(inv.computed),
+                          currency=inv.currency)
             for inv in rows]

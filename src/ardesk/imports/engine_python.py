@@ -102,7 +102,7 @@ class PythonEngine:
             value = row.values.get(ref.column)
             if value is not None and value not in found and value not in in_file:
                 self.rejections.add(row.row, ref.column, value,
-                                    v.unknown_reference(ref.target, value, in_file_too=bool(in_file)))
+                                    v.unknown_reference(ref.target, value, in_file_too=ref.column == "parent_number"))
 
     def _check_line_tax(self) -> None:
         for row in self.rows:
@@ -233,9 +233,9 @@ class PythonEngine:
             events.append(EventSpec(verb=f"{self.target.verb}.changed",
                                     subject=(model._meta.label_lower, update.old.pk), before=before, after=after,
                                     reason=f"import #{batch.pk} {batch.file_name}"))
-        for obj, fields in changed_objects:
+        for obj, names in changed_objects:
             stamp = [f for f in ("version", "updated_at") if hasattr(obj, f)]
-            obj.save(update_fields=[*fields, *stamp])
+            obj.save(update_fields=[*names, *stamp])
         record_many(actor=by, events=events)
         return len(self.creates), len(self.updates), self.unchanged
 

@@ -202,7 +202,7 @@ def _csv_table(path: Path, facts: FileFacts, spec: Spec) -> Table:
         finally:
             handle.close()
 
-    return Table(header=header, rows=rows(), position=lambda: (raw.tell(), facts.size), close=handle.close,
+    return Table(header=header, rows=rows(), position=lambda: (facts.size if raw.closed else raw.tell(), facts.size), close=handle.close,
                  warnings=[] if delimiter == "," else [f"Columns are separated by {_name(delimiter)}."])
 
 

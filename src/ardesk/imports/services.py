@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ardesk.audit.services import record
 from ardesk.imports.engine_python import PythonEngine
+from ardesk.imports.engine_sql import SqlEngine
 from ardesk.imports.kinds import spec_for
 from ardesk.imports.models import BatchStatus, ImportBatch
 from ardesk.imports.reading import BrokenRow, ImportRefused, Table, open_table, scan
@@ -52,7 +53,7 @@ class Engine(Protocol):
 
 def _engine_for(name: str | None, **kwargs: Any) -> Engine:
     chosen = name or ("sql" if connection.vendor == "postgresql" else "python")
-    return PythonEngine(**kwargs)
+    return SqlEngine(**kwargs) if chosen == "sql" else PythonEngine(**kwargs)
 
 
 def run_import(*, kind: str, path: Path, filename: str, by: Any, dry_run: bool = False,
@@ -77,7 +78,7 @@ def _validated(table: Table, validator: RowValidator, rejections: Rejections,
     except BrokenRow as broken:
         rejections.add(broken.row, "*", "", broken.reason)
     if progress:
-        done, total = table.position()
+        _done, total = table.position()
         progress("reading", total, total)
 
 

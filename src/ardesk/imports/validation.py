@@ -174,8 +174,8 @@ def describe_key(spec: Spec, key: tuple[Any, ...]) -> str:
     return " / ".join(str(part) for part in key)
 
 
-def duplicate_reason(spec: Spec, key: tuple[Any, ...], first_row: int) -> str:
-    return f"{spec.entity} {describe_key(spec, key)} appears twice in the file: first in row {first_row}"
+def duplicate_reason(spec: Spec, key_text: str, first_row: int) -> str:
+    return f"{spec.entity} {key_text} appears more than once in the file: first in row {first_row}"
 
 
 def find_duplicates(spec: Spec, rows: list[Row], rejections: Rejections) -> None:
@@ -187,7 +187,7 @@ def find_duplicates(spec: Spec, rows: list[Row], rejections: Rejections) -> None
             continue
         seen = first.setdefault(key, row.row)
         if seen != row.row:
-            rejections.add(row.row, column, row.values[column], duplicate_reason(spec, key, seen))
+            rejections.add(row.row, column, row.values[column], duplicate_reason(spec, describe_key(spec, key), seen))
 
 
 # --- references ----------------------------------------------------------------------------------

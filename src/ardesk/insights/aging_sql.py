@@ -1,17 +1,20 @@
 """The SQL behind the aging report, built as text with parameters: the same statements on SQLite and PostgreSQL.
 
-Open amounts come from one of two sources (`source`):
+Every source is a relation of signed amounts `s(invoice_id, customer_id, currency, due_date, x, d)`: summed
+per invoice they give its open amount (`x`) and disputed amount (`d`) as of the date. Three sources:
 
-- as of today or later, the cached `Invoice.open_amount` of invoices with `open_amount > 0`: exactly the
-  rows of the partial index `invoice_open_customer_due_idx`; the disputed part is the invoice's
-  `disputed_amount`, at most what is open;
-- as of a past date, rebuilt from dated entries: amount − the ERP settlement (only if `erp_settled_on` ≤ as_of)
-  − applications applied on or before as_of − write-offs written off on or before as_of. Reversals are
-  negative entries, so they count on their own date. Disputed money has no dated history yet: 0.
+- `cache` (as of today or later): one row per open invoice, its cached `open_amount` — read from the partial
+  index of open invoices — and its `disputed_amount`, at most what is open;
+- `rollback` (a past date, the default): the cached open amount of the invoices issued by then, plus every
+  entry dated after the date added back: applications and write-offs (reversals are negative entries, so
+  they count on their own date) and the ERP settlement unless settled on or before the date;
+- `entries` (a past date, on request): the invoice amounts less every entry dated on or before the date,
+  without the caches. It is the definition; `rollback` equals it whenever the caches hold, which
+  `ardesk ledger verify` proves, and reads far fewer rows for a recent date.
 
-Buckets are conditional sums over due-date windows (`aging.due_window`), so SQL does no date arithmetic
-and both engines agree. SQLite stores decimals as floating point: there every amount is summed as integer
-thousandths (`_exact`) and scaled back in Python, so totals stay exact to the cent.
+Disputed money has no dated history yet, so it is 0 for a past date. Buckets are conditional sums over
+due-date windows (`aging.due_window`): no date arithmetic in SQL. SQLite stores decimals as floating
+point: there every amount is summed as integer thousandths (`exact`) and scaled back in Python.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from datetime import date
 from ardesk.customers.models import Customer
 from ardesk.identity.models import Team, User
 from ardesk.insights.aging import Bucket, due_window
-from ardesk.insights.report import Grouping
+from ardesk.insights.report import Grouping, Source
 from ardesk.ledger.models import Application, Invoice, WriteOff
 
 Params = list[object]
@@ -31,7 +34,7 @@ Params = list[object]
 
 @dataclass(frozen=True)
 class Dimension:
-    key: str  # SQL of the group key, over `s` (the invoice source) and `c` (the invoice's customer)
+    key: str  # SQL of the group key, over `s` (the source) and `c` (the invoice's customer)
     on_customer: bool  # the key needs the customer join
     is_id: bool  # an integer id, NULL for "none" ("" in report keys)
     label_join: str = ""  # joins the grouped rows `g` to what names them
@@ -57,40 +60,55 @@ def exact(vendor: str, column: str) -> str:
     return f"CAST(ROUND({column} * 1000) AS INTEGER)" if vendor == "sqlite" else column
 
 
-def source(vendor: str, *, as_of: date, rebuilt: bool) -> tuple[str, Params]:
-    """Open invoices as of `as_of` with columns id, customer_id, due_date, currency, open_amount, disputed_amount."""
+def source(vendor: str, *, as_of: date, kind: Source) -> tuple[str, Params]:
+    """The signed amounts of invoices issued on or before `as_of` (see the module docstring)."""
     invoices = Invoice._meta.db_table
-    if not rebuilt:
+    applications, write_offs = Application._meta.db_table, WriteOff._meta.db_table
+    columns = "id AS invoice_id, customer_id, currency, due_date"
+    joined = "i.id, i.customer_id, i.currency, i.due_date"
+    # `open_amount > 0` and `erp_settled_amount > 0` are literals so the planner matches the partial indexes.
+    if kind is Source.CACHE:
         open_ = exact(vendor, "open_amount")
         disputed = f"CASE WHEN disputed_amount < open_amount THEN {exact(vendor, 'disputed_amount')} ELSE {open_} END"
-        # `open_amount > 0` is written as a literal so the planner matches the partial index.
-        return (f"SELECT id, customer_id, due_date, currency, {open_} AS open_amount, {disputed} AS disputed_amount "
-                f"FROM {invoices} WHERE open_amount > 0 AND issue_date <= %s", [as_of])
-    applications, write_offs = Application._meta.db_table, WriteOff._meta.db_table
-    open_ = (f"{exact(vendor, 'i.amount')} "
-             f"- CASE WHEN i.erp_settled_on <= %s THEN {exact(vendor, 'i.erp_settled_amount')} ELSE 0 END "
-             f"- COALESCE(a.total, 0) - COALESCE(w.total, 0)")
-    sql = (f"SELECT i.id, i.customer_id, i.due_date, i.currency, {open_} AS open_amount, 0 AS disputed_amount "
-           f"FROM {invoices} i "
-           f"LEFT JOIN (SELECT invoice_id, SUM({exact(vendor, 'amount')}) AS total FROM {applications} "
-           f"WHERE applied_on <= %s GROUP BY invoice_id) a ON a.invoice_id = i.id "
-           f"LEFT JOIN (SELECT invoice_id, SUM({exact(vendor, 'amount')}) AS total FROM {write_offs} "
-           f"WHERE written_off_on <= %s GROUP BY invoice_id) w ON w.invoice_id = i.id "
-           f"WHERE i.issue_date <= %s")
-    return sql, [as_of, as_of, as_of, as_of]
+        return (f"SELECT {columns}, {open_} AS x, {disputed} AS d FROM {invoices} "
+                f"WHERE open_amount > 0 AND issue_date <= %s", [as_of])
+    if kind is Source.ROLLBACK:
+        later, sign, erp = ">", "", "(erp_settled_on IS NULL OR erp_settled_on > %s)"
+        invoice_rows = (f"SELECT {columns}, {exact(vendor, 'open_amount')} AS x, 0 AS d FROM {invoices} "
+                        f"WHERE open_amount > 0 AND issue_date <= %s")
+    else:
+        later, sign, erp = "<=", "-", "erp_settled_on <= %s"
+        invoice_rows = f"SELECT {columns}, {exact(vendor, 'amount')} AS x, 0 AS d FROM {invoices} WHERE issue_date <= %s"
+    # Applications and write-offs are read as one stream of entries, joined to their invoices once.
+    entries = (f"SELECT invoice_id, amount FROM {applications} WHERE applied_on {later} %s "
+               f"UNION ALL SELECT invoice_id, amount FROM {write_offs} WHERE written_off_on {later} %s")
+    return (
+        f"{invoice_rows} "
+        f"UNION ALL SELECT {columns}, {sign}{exact(vendor, 'erp_settled_amount')}, 0 FROM {invoices} "
+        f"WHERE erp_settled_amount > 0 AND {erp} AND issue_date <= %s "
+        f"UNION ALL SELECT {joined}, {sign}{exact(vendor, 'e.amount')}, 0 FROM ({entries}) e "
+        f"JOIN {invoices} i ON i.id = e.invoice_id WHERE i.issue_date <= %s",
+        [as_of] * 6)
 
 
-def window_condition(bucket: Bucket, as_of: date) -> tuple[str, Params]:
+def window_condition(bucket: Bucket, as_of: date, column: str = "s.due_date") -> tuple[str, Params]:
     earliest, latest = due_window(bucket, as_of)
     parts: list[str] = []
     params: Params = []
     if earliest is not None:
-        parts.append("s.due_date >= %s")
+        parts.append(f"{column} >= %s")
         params.append(earliest)
     if latest is not None:
-        parts.append("s.due_date <= %s")
+        parts.append(f"{column} <= %s")
         params.append(latest)
     return " AND ".join(parts) or "1 = 1", params
+
+
+def conditional_sum(value: str, condition: str, *, use_filter: bool) -> str:
+    """SUM over the rows meeting `condition`: FILTER where the engine has it (cheaper), else CASE."""
+    if use_filter:
+        return f"COALESCE(SUM({value}) FILTER (WHERE {condition}), 0)"
+    return f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
 
 
 @dataclass(frozen=True)
@@ -102,47 +120,53 @@ class Narrowing:
     on_customer: bool
 
     def sql(self) -> str:
-        return " AND ".join(("s.open_amount <> 0", *self.conditions))
+        return " AND ".join(self.conditions) or "1 = 1"
 
 
-def from_clause(vendor: str, *, as_of: date, rebuilt: bool, on_customer: bool) -> tuple[str, Params]:
-    sql, params = source(vendor, as_of=as_of, rebuilt=rebuilt)
+def from_clause(vendor: str, *, as_of: date, kind: Source, on_customer: bool) -> tuple[str, Params]:
+    sql, params = source(vendor, as_of=as_of, kind=kind)
     joined = f" JOIN {Customer._meta.db_table} c ON c.id = s.customer_id" if on_customer else ""
     return f"({sql}) s{joined}", params
 
 
-def aging_statement(vendor: str, *, as_of: date, rebuilt: bool, dimension: Dimension,
-                    bucket_list: Sequence[Bucket], narrowing: Narrowing) -> tuple[str, Params]:
-    """One GROUP BY over (group key, currency) with one conditional sum per bucket; labels joined after."""
+def aging_statement(vendor: str, *, as_of: date, kind: Source, dimension: Dimension, bucket_list: Sequence[Bucket],
+                    narrowing: Narrowing, use_filter: bool = True) -> tuple[str, Params]:
+    """One GROUP BY over (group key, currency) with one conditional sum per bucket; labels joined after.
+
+    Groups with nothing open are left out (HAVING), so a customer paid up long ago costs no row.
+    """
     sums: list[str] = []
     params: Params = []
     for i, bucket in enumerate(bucket_list):
         condition, condition_params = window_condition(bucket, as_of)
-        sums.append(f"SUM(CASE WHEN {condition} THEN s.open_amount ELSE 0 END) AS b{i}")
+        sums.append(f"{conditional_sum('s.x', condition, use_filter=use_filter)} AS b{i}")
         params.extend(condition_params)
-    source_sql, source_params = from_clause(vendor, as_of=as_of, rebuilt=rebuilt,
+    source_sql, source_params = from_clause(vendor, as_of=as_of, kind=kind,
                                             on_customer=dimension.on_customer or narrowing.on_customer)
+    having = " OR ".join(f"b{i} <> 0" for i in range(len(bucket_list)))
     inner = (f"SELECT {dimension.key} AS k, s.currency AS currency, {', '.join(sums)}, "
-             f"SUM(s.open_amount) AS total, SUM(s.disputed_amount) AS disputed "
+             f"SUM(s.x) AS total, SUM(s.d) AS disputed "
              f"FROM {source_sql} WHERE {narrowing.sql()} GROUP BY {dimension.key}, s.currency")
     # In the text the bucket sums come first, then the source, then the narrowing.
     params = [*params, *source_params, *narrowing.params]
     columns = ", ".join(("g.*", *dimension.label_columns))
-    return f"SELECT {columns} FROM ({inner}) g {dimension.label_join}", params
+    return f"SELECT {columns} FROM ({inner}) g {dimension.label_join} WHERE {having}", params
 
 
-def drill_statements(vendor: str, *, as_of: date, rebuilt: bool, bucket: Bucket | None,
-                     narrowing: Narrowing, limit: int, offset: int) -> tuple[tuple[str, Params], tuple[str, Params]]:
+def drill_statements(vendor: str, *, as_of: date, kind: Source, bucket: Bucket | None, narrowing: Narrowing,
+                     limit: int, offset: int) -> tuple[tuple[str, Params], tuple[str, Params]]:
     """The invoices behind one cell (a page of them, oldest due first) and their count and sum per currency."""
-    source_sql, source_params = from_clause(vendor, as_of=as_of, rebuilt=rebuilt, on_customer=narrowing.on_customer)
+    source_sql, source_params = from_clause(vendor, as_of=as_of, kind=kind, on_customer=narrowing.on_customer)
     conditions = narrowing.sql()
     params: Params = [*source_params, *narrowing.params]
     if bucket is not None:
         window, window_params = window_condition(bucket, as_of)
         conditions = f"{conditions} AND {window}"
         params.extend(window_params)
-    page = (f"SELECT s.id, s.open_amount, s.disputed_amount FROM {source_sql} WHERE {conditions} "
-            f"ORDER BY s.due_date, s.id LIMIT %s OFFSET %s", [*params, limit, offset])
-    summary = (f"SELECT s.currency, COUNT(*), SUM(s.open_amount), SUM(s.disputed_amount) FROM {source_sql} "
-               f"WHERE {conditions} GROUP BY s.currency ORDER BY s.currency", list(params))
+    per_invoice = (f"SELECT s.invoice_id, s.currency, s.due_date, SUM(s.x) AS x, SUM(s.d) AS d FROM {source_sql} "
+                   f"WHERE {conditions} GROUP BY s.invoice_id, s.currency, s.due_date HAVING SUM(s.x) <> 0")
+    page = (f"SELECT p.invoice_id, p.x, p.d FROM ({per_invoice}) p ORDER BY p.due_date, p.invoice_id "
+            f"LIMIT %s OFFSET %s", [*params, limit, offset])
+    summary = (f"SELECT p.currency, COUNT(*), SUM(p.x), SUM(p.d) FROM ({per_invoice}) p "
+               f"GROUP BY p.currency ORDER BY p.currency", list(params))
     return page, summary

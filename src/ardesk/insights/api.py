@@ -58,7 +58,8 @@ class AgingOut(Schema):
     as_of: str
     by: str
     currency: str = Field(description="the company currency every amount is converted to")
-    source: str
+    source: str = Field(description="cache (today), rollback or entries (a past date)")
+    source_label: str
     disputed_known: bool
     filters: dict[str, str]
     buckets: list[BucketOut]

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from ardesk.insights.report import GROUPING_LABELS, AgingReport, Amounts, Grouping
+from ardesk.insights.report import GROUPING_LABELS, SOURCE_LABELS, AgingReport, Amounts, Grouping
 from ardesk.money import minor_units, quantum
 
 AMOUNT_COLUMNS = ("total", "disputed", "collectible")
@@ -46,7 +46,8 @@ def as_json(report: AgingReport) -> dict[str, Any]:
         "as_of": report.as_of.isoformat(),
         "by": report.by.value,
         "currency": report.currency,
-        "source": "rebuilt from dated entries" if report.rebuilt else "cached open amounts",
+        "source": report.source.value,
+        "source_label": SOURCE_LABELS[report.source],
         "disputed_known": report.disputed_known,
         "filters": report.where,
         "buckets": [{"key": b.key, "label": b.label, "low": b.low, "high": b.high} for b in report.buckets],
@@ -85,7 +86,7 @@ def as_csv(report: AgingReport) -> str:
 def title(report: AgingReport) -> str:
     where = "".join(f", {k} {v or '(none)'}" for k, v in sorted(report.where.items()))
     return (f"Aging as of {report.as_of.isoformat()} by {report.by.value}{where} — amounts in {report.currency}"
-            f" ({'rebuilt from dated entries' if report.rebuilt else 'cached open amounts'})")
+            f" ({SOURCE_LABELS[report.source]})")
 
 
 def _grouped(amounts: Amounts, currency: str) -> list[str]:

@@ -6,7 +6,8 @@ see only the customers of their scope (identity.scoping).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ardesk.customers.models import Customer
@@ -28,6 +29,7 @@ from ardesk.insights.report import (
     GroupSums,
     Grouping,
     InvalidReportInput,
+    Source,
     build_report,
 )
 from ardesk.ledger.models import Invoice
@@ -35,6 +37,7 @@ from ardesk.ledger.queries import fx_rate
 
 ZERO = Decimal(0)
 MAX_PAGE = 500
+REPORT_WORK_MEM = "64MB"
 
 
 def report_buckets() -> list[Bucket]:
@@ -42,17 +45,31 @@ def report_buckets() -> list[Bucket]:
     return buckets(settings.ARDESK_AGING_BUCKETS)
 
 
-def is_rebuilt(as_of: date, today: date | None = None) -> bool:
-    """A past date is rebuilt from dated entries; today and later use the cached open amounts."""
-    return as_of < (today or timezone.localdate())
+def source_for(as_of: date, *, today: date | None = None, from_entries: bool = False) -> Source:
+    """Today and later read the cached open amounts; a past date is rebuilt from dated entries:
+    rolled back from the caches by default, or from the entries alone when asked (`from_entries`)."""
+    if as_of >= (today or timezone.localdate()):
+        return Source.CACHE
+    return Source.ENTRIES if from_entries else Source.ROLLBACK
 
 
-def _amount(value: object) -> Decimal:
-    if value is None:
-        return ZERO
-    if connection.vendor == "sqlite":
-        return Decimal(int(value)).scaleb(-3)  # type: ignore[call-overload]
-    return value if isinstance(value, Decimal) else Decimal(value)  # type: ignore[arg-type]
+@contextmanager
+def _report_cursor() -> Iterator[Any]:
+    """A cursor for one report statement. On PostgreSQL the statement gets memory to aggregate in RAM
+    and no JIT (compiling costs more than it saves on a statement that runs once)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+            cursor.execute("SET LOCAL jit = off")
+        yield cursor
+
+
+def _converter(vendor: str) -> Callable[[Any], Decimal]:
+    """How an amount comes back: thousandths as integers from SQLite, numeric (or 0) from PostgreSQL.
+    Chosen once per statement: `connection.vendor` is too slow to ask for every value."""
+    if vendor == "sqlite":
+        return lambda value: Decimal(int(value or 0)).scaleb(-3)
+    return lambda value: value if type(value) is Decimal else Decimal(value or 0)
 
 
 def narrowing(*, user: Any | None, where: Mapping[Grouping, str] | None) -> aging_sql.Narrowing | None:
@@ -105,21 +122,23 @@ def _label(grouping: Grouping, key: object, columns: tuple[object, ...]) -> str:
 
 
 def group_sums(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[Grouping, str] | None = None,
-               rebuilt: bool, bucket_list: list[Bucket]) -> list[GroupSums]:
+               source: Source, bucket_list: list[Bucket]) -> list[GroupSums]:
     """Open money per group and currency as of `as_of`, in that currency: the report's one query."""
     narrowed = narrowing(user=user, where=where)
     if narrowed is None:
         return []
     dim = aging_sql.dimensions()[by]
-    sql, params = aging_sql.aging_statement(connection.vendor, as_of=as_of, rebuilt=rebuilt, dimension=dim,
-                                            bucket_list=bucket_list, narrowing=narrowed)
+    sql, params = aging_sql.aging_statement(
+        connection.vendor, as_of=as_of, kind=source, dimension=dim, bucket_list=bucket_list, narrowing=narrowed,
+        use_filter=connection.features.supports_aggregate_filter_clause)
     width = len(bucket_list)
+    amount = _converter(connection.vendor)
     result: list[GroupSums] = []
-    with connection.cursor() as cursor:
+    with _report_cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             key, currency = row[0], row[1]
-            amounts = [_amount(v) for v in row[2:4 + width]]
+            amounts = [amount(v) for v in row[2:4 + width]]
             result.append(GroupSums(
                 key="" if key is None else str(key), label=_label(by, key, tuple(row[4 + width:])),
                 currency=currency, buckets=tuple(amounts[:width]), total=amounts[width], disputed=amounts[width + 1],
@@ -128,20 +147,19 @@ def group_sums(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[Gr
 
 
 def aging_report(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[Grouping, str] | None = None,
-                 today: date | None = None, rebuilt: bool | None = None) -> AgingReport:
+                 today: date | None = None, source: Source | None = None) -> AgingReport:
     """The aging as it stood on `as_of`, in the company currency at the as-of FX rates.
 
     Raises ledger.queries.NoFxRate (naming the currency) when a currency in the report has no rate on or
-    before `as_of`. `rebuilt` forces the source (tests compare both); by default it follows the date.
+    before `as_of`. `source` defaults to `source_for(as_of)`; tests force each one to compare them.
     """
-    rebuild = is_rebuilt(as_of, today) if rebuilt is None else rebuilt
+    kind = source or source_for(as_of, today=today)
     bucket_list = report_buckets()
     company = settings.ARDESK_COMPANY_CURRENCY
-    sums = group_sums(as_of=as_of, by=by, user=user, where=where, rebuilt=rebuild, bucket_list=bucket_list)
+    sums = group_sums(as_of=as_of, by=by, user=user, where=where, source=kind, bucket_list=bucket_list)
     rates = {cur: fx_rate(cur, as_of, company) for cur in sorted({s.currency for s in sums})}
     return build_report(sums=sums, rates=rates, company_currency=company, bucket_list=bucket_list, as_of=as_of,
-                        by=by, rebuilt=rebuild, disputed_known=not rebuild,
-                        where={g.value: v for g, v in (where or {}).items()})
+                        by=by, source=kind, where={g.value: v for g, v in (where or {}).items()})
 
 
 @dataclass(frozen=True)
@@ -181,7 +199,7 @@ def find_bucket(key: str, bucket_list: list[Bucket]) -> Bucket | None:
 
 def aging_invoices(*, as_of: date, user: Any | None, where: Mapping[Grouping, str], bucket: str,
                    limit: int = 50, offset: int = 0, today: date | None = None,
-                   rebuilt: bool | None = None) -> DrillPage:
+                   source: Source | None = None) -> DrillPage:
     """The invoices behind one cell of the report: `where` names the group, `bucket` a bucket key or `total`.
 
     Uses the report's own source and windows, so the invoices of a cell add up to the cell.
@@ -191,16 +209,17 @@ def aging_invoices(*, as_of: date, user: Any | None, where: Mapping[Grouping, st
     narrowed = narrowing(user=user, where=where)
     if narrowed is None:
         return DrillPage([], 0, [])
-    rebuild = is_rebuilt(as_of, today) if rebuilt is None else rebuilt
+    kind = source or source_for(as_of, today=today)
     limit = max(1, min(limit, MAX_PAGE))
     (page_sql, page_params), (sum_sql, sum_params) = aging_sql.drill_statements(
-        connection.vendor, as_of=as_of, rebuilt=rebuild, bucket=chosen, narrowing=narrowed,
+        connection.vendor, as_of=as_of, kind=kind, bucket=chosen, narrowing=narrowed,
         limit=limit, offset=max(0, offset))
-    with connection.cursor() as cursor:
+    amount = _converter(connection.vendor)
+    with _report_cursor() as cursor:
         cursor.execute(page_sql, page_params)
-        page = [(pk, _amount(open_), _amount(disputed)) for pk, open_, disputed in cursor.fetchall()]
+        page = [(pk, amount(open_), amount(disputed)) for pk, open_, disputed in cursor.fetchall()]
         cursor.execute(sum_sql, sum_params)
-        sums = [CurrencySum(cur, int(n), _amount(o), _amount(d)) for cur, n, o, d in cursor.fetchall()]
+        sums = [CurrencySum(cur, int(n), amount(o), amount(d)) for cur, n, o, d in cursor.fetchall()]
     found = Invoice.objects.select_related("customer").in_bulk([pk for pk, _, _ in page])
     limits = settings.ARDESK_AGING_BUCKETS
     invoices = []

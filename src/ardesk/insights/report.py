@@ -52,6 +52,21 @@ NO_VALUE_LABELS: dict[Grouping, str] = {
 }
 
 
+class Source(StrEnum):
+    """Where the open amounts of a report come from (insights.aging_sql explains each)."""
+
+    CACHE = "cache"  # today's cached open amounts
+    ROLLBACK = "rollback"  # a past date: the cached open amounts with later entries added back
+    ENTRIES = "entries"  # a past date: invoice amounts less the entries dated on or before it
+
+
+SOURCE_LABELS: dict[Source, str] = {
+    Source.CACHE: "cached open amounts",
+    Source.ROLLBACK: "rebuilt from dated entries: cached open amounts with later entries added back",
+    Source.ENTRIES: "rebuilt from dated entries: invoice amounts less the entries up to the date",
+}
+
+
 class Format(StrEnum):
     TABLE = "table"
     CSV = "csv"
@@ -112,10 +127,10 @@ class Amounts:
 
     buckets: tuple[Decimal, ...]
     disputed: Decimal
+    total: Decimal = field(init=False)  # the sum of the buckets, by construction
 
-    @property
-    def total(self) -> Decimal:
-        return sum(self.buckets, ZERO)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", sum(self.buckets, ZERO))
 
     @property
     def collectible(self) -> Decimal:
@@ -143,9 +158,17 @@ class AgingReport:
     rows: tuple[Row, ...]
     totals: Amounts
     rates: dict[str, Decimal]  # units of company currency per unit, latest on or before as_of
-    rebuilt: bool  # True: open amounts rebuilt from dated entries; False: today's cached open amounts
-    disputed_known: bool  # False for past dates: no dated source of disputed amounts exists yet
+    source: Source  # where the open amounts come from: today's caches, or rebuilt for a past date
     where: dict[str, str] = field(default_factory=dict)  # filters the report was narrowed by
+
+    @property
+    def rebuilt(self) -> bool:
+        return self.source is not Source.CACHE
+
+    @property
+    def disputed_known(self) -> bool:
+        """False for a past date: disputed amounts have no dated history yet, so they show as 0."""
+        return self.source is Source.CACHE
 
     @property
     def notes(self) -> list[str]:
@@ -166,8 +189,7 @@ def build_report(
     bucket_list: Sequence[Bucket],
     as_of: date,
     by: Grouping,
-    rebuilt: bool,
-    disputed_known: bool,
+    source: Source,
     where: Mapping[str, str] | None = None,
 ) -> AgingReport:
     """Convert each cell at its currency's rate, merge a group's currencies, and sort rows by total (largest first).
@@ -181,15 +203,16 @@ def build_report(
     seen: set[str] = set()
     for cell in sums:
         seen.add(cell.currency)
-        rate = Decimal(1) if cell.currency == company_currency else rates[cell.currency]
-        if rate == 1:
+        if cell.currency == company_currency:
             converted = [b.quantize(q, rounding=ROUND_HALF_UP) for b in cell.buckets]
-            disputed = cell.disputed.quantize(q, rounding=ROUND_HALF_UP)
+            disputed = cell.disputed.quantize(q, rounding=ROUND_HALF_UP) if cell.disputed else ZERO
         else:
+            rate = rates[cell.currency]
             converted = [(b * rate).quantize(q, rounding=ROUND_HALF_UP) for b in cell.buckets]
-            disputed = (cell.disputed * rate).quantize(q, rounding=ROUND_HALF_UP)
-        # Rounding each cell on its own may push the disputed part a cent past the open total.
-        disputed = min(disputed, sum(converted, ZERO))
+            disputed = (cell.disputed * rate).quantize(q, rounding=ROUND_HALF_UP) if cell.disputed else ZERO
+        if disputed:
+            # Rounding each cell on its own may push the disputed part a cent past the open total.
+            disputed = min(disputed, sum(converted, ZERO))
         entry = merged.get(cell.key)
         if entry is None:
             merged[cell.key] = (cell.label, converted, [disputed])
@@ -203,13 +226,16 @@ def build_report(
     rows = [Row(key, label, Amounts(tuple(buckets), disputed[0]), originals.get(key))
             for key, (label, buckets, disputed) in merged.items()]
     rows.sort(key=lambda r: (-r.amounts.total, r.label, r.key))
-    totals = Amounts(
-        tuple(sum((r.amounts.buckets[i] for r in rows), ZERO) for i in range(width)),
-        sum((r.amounts.disputed for r in rows), ZERO),
-    )
+    sums_by_bucket = [ZERO] * width
+    disputed_total = ZERO
+    for row in rows:
+        for i, value in enumerate(row.amounts.buckets):
+            sums_by_bucket[i] += value
+        disputed_total += row.amounts.disputed
+    totals = Amounts(tuple(sums_by_bucket), disputed_total)
     used = {cur: rates[cur] for cur in sorted(seen) if cur != company_currency}
     return AgingReport(
         as_of=as_of, by=by, currency=company_currency, buckets=tuple(bucket_list), rows=tuple(rows),
-        totals=totals if rows else Amounts(tuple(ZERO for _ in range(width)), ZERO), rates=used,
-        rebuilt=rebuilt, disputed_known=disputed_known, where=dict(where or {}),
+        totals=totals, rates=used,
+        source=source, where=dict(where or {}),
     )

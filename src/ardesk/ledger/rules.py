@@ -80,8 +80,9 @@ def may_settle_for(payer_id: int, invoiced_id: int, parent_of: Callable[[int], i
     return False
 
 
-def check_reversal(*, already_reversed: bool, is_reversal: bool, what: str) -> None:
+def check_reversal(*, already_reversed: bool, is_reversal: bool, what: str, field: str = "entry") -> None:
+    """`field` names the argument that points at the entry, so a client knows which input was refused."""
     if is_reversal:
-        raise AlreadyReversed(f"{what} is itself a reversal and cannot be reversed")
+        raise AlreadyReversed(f"{what} is itself a reversal and cannot be reversed", field=field)
     if already_reversed:
-        raise AlreadyReversed(f"{what} was already reversed")
+        raise AlreadyReversed(f"{what} was already reversed", field=field)

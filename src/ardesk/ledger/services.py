@@ -225,7 +225,8 @@ def reverse_application(*, application: Application, on: date | None = None, rea
               else locks.lock_credit_memo(original.credit_memo_id))  # type: ignore[arg-type]
     invoice = locks.lock_invoice(original.invoice_id)
     rules.check_reversal(already_reversed=Application.objects.filter(reverses=original).exists(),
-                         is_reversal=original.reverses_id is not None, what=f"application {original.pk}")
+                         is_reversal=original.reverses_id is not None, what=f"application {original.pk}",
+                         field="application")
     reversal = Application.objects.create(
         payment_id=original.payment_id, credit_memo_id=original.credit_memo_id, invoice=invoice,
         amount=-original.amount, applied_on=on or _today(), reverses=original, note=reason,

@@ -42,8 +42,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.to_query()
         matching = customers.search_customers(request.user, query, as_of=as_of)
-        ordered = customers.order_customers(matching, query.sort, as_of=as_of).select_related("collector")
-        page = paginate(request, ordered, per_page=PAGE_SIZE, count=matching.count)
+        count = matching.count()
+        ordered = customers.order_customers(matching, query.sort, as_of=as_of, count=count)
+        page = paginate(request, ordered, per_page=PAGE_SIZE, count=lambda: count)
         context.update(page=page, rows=customers.customer_rows(page.object_list, as_of=as_of),
                        sort=query.sort, shortened=form.shortened)
     else:
@@ -52,9 +53,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if is_htmx(request):
         response = render(request, "web/customers/_results.html", context, status=status)
     else:
-        context.update(collectors=customers.collector_choices(request.user),
-                       segments=customers.segment_choices(request.user),
-                       countries=customers.country_choices(request.user))
+        choices = customers.filter_choices(request.user)
+        context.update(collectors=choices.collectors, segments=choices.segments, countries=choices.countries)
         response = render(request, "web/customers/list.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -39,10 +39,10 @@ def audit_events_of_customers(customer_ids: Sequence[int]) -> QuerySet[AuditEven
 
 
 _VERB_TITLES = {
-    "customer.created": "Customer created",
-    "customer.changed": "Customer details changed",
-    "contact.added": "Contact added",
-    "contact.changed": "Contact changed",
+    "customer.created": "Customer {subject} created",
+    "customer.changed": "Customer {subject}: details changed",
+    "contact.added": "Contact {subject} added",
+    "contact.changed": "Contact {subject} changed",
     "invoice.booked": "Invoice {subject} booked",
     "invoice.written_off": "Invoice {subject}: {amount} written off",
     "write_off.reversed": "Invoice {subject}: write-off reversed",
@@ -61,12 +61,15 @@ def _subject_labels(events: Sequence[AuditEvent]) -> dict[tuple[str, str], tuple
         if event.subject_id.isdigit():
             wanted.setdefault(event.subject_type, set()).add(int(event.subject_id))
     labels: dict[tuple[str, str], tuple[str, str, str]] = {}
-    for model in (Invoice, Payment, CreditMemo):
+    for model in (Invoice, Payment, CreditMemo, Customer):
         label = model._meta.label_lower
         for pk, number, currency in model.objects.filter(pk__in=wanted.get(label, ())).values_list(
                 "pk", "number", "currency"):
             url = reverse("web:invoice_detail", args=[pk]) if model is Invoice else ""
             labels[(label, str(pk))] = (number, currency, url)
+    contact_label = Contact._meta.label_lower
+    for pk, name in Contact.objects.filter(pk__in=wanted.get(contact_label, ())).values_list("pk", "name"):
+        labels[(contact_label, str(pk))] = (name, "", "")
     return labels
 
 

@@ -8,31 +8,32 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ardesk.customers import queries as customers
 from ardesk.identity.guards import requires
 from ardesk.identity.roles import Permission, Role
 from ardesk.ledger import queries as ledger
+from ardesk.web import dashboards
 from ardesk.web import queries as desk
 
 
 def _collector(request: HttpRequest, as_of: Any) -> dict[str, Any]:
     return {
-        "totals": customers.portfolio_totals(request.user, as_of=as_of),
-        "top_overdue": customers.top_overdue_accounts(request.user, as_of=as_of),
+        "totals": dashboards.portfolio_totals(request.user, as_of=as_of),
+        "top_overdue": dashboards.top_overdue_accounts(request.user, as_of=as_of),
     }
 
 
 def _manager(request: HttpRequest, as_of: Any) -> dict[str, Any]:
+    by_collector = dashboards.totals_by_collector(request.user, as_of=as_of)
     return {
-        "totals": customers.portfolio_totals(request.user, as_of=as_of),
-        "by_collector": customers.totals_by_collector(request.user, as_of=as_of),
-        "top_overdue": customers.top_overdue_accounts(request.user, as_of=as_of),
+        "totals": dashboards.add_up([c.figures for c in by_collector]),
+        "by_collector": by_collector,
+        "top_overdue": dashboards.top_overdue_accounts(request.user, as_of=as_of),
     }
 
 
 def _analyst(request: HttpRequest, as_of: Any) -> dict[str, Any]:
     return {
-        "totals": customers.portfolio_totals(request.user, as_of=as_of),
+        "totals": dashboards.portfolio_totals(request.user, as_of=as_of),
         "disputed_invoices": ledger.most_disputed_invoices(request.user),
     }
 
@@ -47,14 +48,14 @@ def _clerk(request: HttpRequest, as_of: Any) -> dict[str, Any]:
 def _admin(request: HttpRequest, as_of: Any) -> dict[str, Any]:
     return {
         "overview": desk.admin_overview(),
-        "totals": customers.portfolio_totals(request.user, as_of=as_of),
+        "totals": dashboards.portfolio_totals(request.user, as_of=as_of),
     }
 
 
 def _auditor(request: HttpRequest, as_of: Any) -> dict[str, Any]:
     may_audit = request.user.may(Permission.VIEW_AUDIT)  # type: ignore[union-attr]
     return {
-        "totals": customers.portfolio_totals(request.user, as_of=as_of),
+        "totals": dashboards.portfolio_totals(request.user, as_of=as_of),
         "unapplied": ledger.unapplied_for(request.user),
         "audit_events": desk.recent_audit_events() if may_audit else None,
     }

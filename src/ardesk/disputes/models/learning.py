@@ -12,6 +12,8 @@ class ReasonModel(models.Model):
     """One training run. The newest row is the model in use; older rows stay for comparison."""
 
     payload = models.BinaryField()  # ardesk.disputes.classify.TextModel.to_bytes()
+    # SHA-256 of the payload: what a process caches the loaded model under (a row id can be reused).
+    digest = models.CharField(max_length=64, default="")
     examples = models.PositiveIntegerField()
     classes = models.JSONField(default=list)
     held_out = models.PositiveIntegerField(default=0)

@@ -7,6 +7,7 @@ analyst finally chose. It is stored as a database row, so every process reads th
 from __future__ import annotations
 
 import functools
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ from ardesk.audit.services import record
 from ardesk.disputes import classify
 from ardesk.disputes.models import Dispute, ReasonCode, ReasonModel
 from ardesk.disputes.workflow import Status
+from ardesk.errors import DomainError
 
 _SETTLED = [Status.RESOLVED.value, Status.CLOSED.value]
 
@@ -25,16 +27,18 @@ def keyword_suggester() -> classify.KeywordSuggester:
 
 
 @functools.lru_cache(maxsize=2)
-def _load(pk: int) -> classify.TextModel:
-    # Keyed by the row's id: a row never changes, so the cache is never stale, and every process asks the
-    # database which row is newest before using it.
-    payload = ReasonModel.objects.values_list("payload", flat=True).get(pk=pk)
-    return classify.TextModel.from_bytes(bytes(payload))
+def _load(pk: int, digest: str) -> classify.TextModel:
+    # Keyed by the payload's digest: the same key is always the same model, so the cache is never stale,
+    # and every process asks the database which row is newest before using it.
+    payload = bytes(ReasonModel.objects.values_list("payload", flat=True).get(pk=pk))
+    if hashlib.sha256(payload).hexdigest() != digest:
+        raise DomainError(f"reason model {pk} does not match its digest", field="payload")
+    return classify.TextModel.from_bytes(payload)
 
 
 def current_model() -> classify.TextModel | None:
-    pk = ReasonModel.objects.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
-    return _load(pk) if pk is not None else None
+    newest = ReasonModel.objects.order_by("-created_at", "-pk").values_list("pk", "digest").first()
+    return _load(*newest) if newest is not None else None
 
 
 def suggest_reason(text: str) -> tuple[ReasonCode, classify.Suggestion] | None:
@@ -71,8 +75,10 @@ def train_reason_model(*, by: Any) -> ReasonModel:
     classify.check_enough(examples)
     evaluation = classify.evaluate(examples, keyword_suggester())
     model = classify.train(examples)
+    payload = model.to_bytes()
     row = ReasonModel.objects.create(
-        payload=model.to_bytes(), examples=model.examples, classes=list(model.classes),
+        payload=payload, digest=hashlib.sha256(payload).hexdigest(), examples=model.examples,
+        classes=list(model.classes),
         held_out=evaluation.held_out, model_accuracy=_share(evaluation.model_accuracy),
         keyword_accuracy=_share(evaluation.keyword_accuracy),
         trained_by=by if getattr(by, "pk", None) else None,

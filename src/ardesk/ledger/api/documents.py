@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from ardesk.apikit.access import get_or_404, get_visible, require
-from ardesk.apikit.errors import ErrorOut
+from ardesk.apikit.errors import ERROR_RESPONSES
 from ardesk.apikit.fields import Id
 from ardesk.apikit.pagination import page_of, paginate
 from ardesk.customers.models import Customer
@@ -36,7 +36,7 @@ from ardesk.ledger.api.schemas import (
 )
 from ardesk.ledger.models import Invoice, Source
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = ERROR_RESPONSES
 
 invoices = Router()
 credit_memos = Router()
