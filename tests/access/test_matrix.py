@@ -1,0 +1,208 @@
+"""Every page and every API route, asked by every role: the answer must match an explicit matrix.
+
+A route that is not in the matrix fails the test, so a new page or route cannot ship without
+someone deciding who may use it. "Allowed" means the request got past role and scope checks
+(any answer but 401/403/404 and never a 5xx); "denied" means 403 or 404 (404 when the object
+lies outside the user's scope, so a guessed id reveals nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from ardesk.api import api
+from ardesk.identity.roles import Role
+from tests.access.world import ADMIN, EVERYONE, ROLES, SEES_EVERY_CUSTOMER, World, build_world
+
+pytestmark = pytest.mark.django_db
+
+Kwargs = Callable[[World], dict[str, Any]]
+NO_KWARGS: Kwargs = lambda w: {}  # noqa: E731
+CLERK_OR_ADMIN = frozenset({Role.CASH_CLERK, Role.ADMIN})
+MANAGER_OR_ADMIN = frozenset({Role.AR_MANAGER, Role.ADMIN})
+
+# url name -> (who may, how to fill the URL's parameters)
+PAGES: dict[str, tuple[frozenset[Role], Kwargs]] = {
+    "web:home": (EVERYONE, NO_KWARGS),
+    "web:login": (EVERYONE, NO_KWARGS),
+    "web:logout": (EVERYONE, NO_KWARGS),
+    "web:customer_list": (EVERYONE, NO_KWARGS),
+    "web:customer_detail": (SEES_EVERY_CUSTOMER, lambda w: {"pk": w.other.pk}),
+    "web:invoice_detail": (SEES_EVERY_CUSTOMER, lambda w: {"pk": w.other_invoice.pk}),
+    "web:aging": (EVERYONE, NO_KWARGS),
+    "identity:account": (EVERYONE, NO_KWARGS),
+    "identity:password_change": (EVERYONE, NO_KWARGS),
+    "identity:mfa_verify": (EVERYONE, NO_KWARGS),
+    "identity:mfa_enrol": (EVERYONE, NO_KWARGS),
+    "identity:tokens": (EVERYONE, NO_KWARGS),
+    "identity:token_revoke": (ADMIN, lambda w: {"pk": w.victim_token.pk}),
+    "identity:user_list": (ADMIN, NO_KWARGS),
+    "identity:user_create": (ADMIN, NO_KWARGS),
+    "identity:user_detail": (ADMIN, lambda w: {"pk": w.victim.pk}),
+    "identity:user_deactivate": (ADMIN, lambda w: {"pk": w.victim.pk}),
+    "identity:user_reactivate": (ADMIN, lambda w: {"pk": w.victim.pk}),
+    "identity:user_reset_mfa": (ADMIN, lambda w: {"pk": w.victim.pk}),
+    "identity:user_unlock": (ADMIN, lambda w: {"pk": w.victim.pk}),
+    "identity:user_password": (ADMIN, lambda w: {"pk": w.victim.pk}),
+    "identity:team_list": (ADMIN, NO_KWARGS),
+    "identity:team_detail": (ADMIN, lambda w: {"pk": w.south.pk}),
+    "imports:upload": (ADMIN, NO_KWARGS),
+}
+
+Body = Callable[[World, Role], dict[str, Any]]
+# "METHOD /path/{param}" -> (who may, body to send)
+ROUTES: dict[str, tuple[frozenset[Role], Body | None]] = {
+    "GET /api/v1/customers": (EVERYONE, None),
+    "POST /api/v1/customers": (MANAGER_OR_ADMIN, lambda w, r: {"number": f"NEW-{r}", "name": "New", "currency": "EUR"}),
+    "GET /api/v1/customers/{customer_id}": (SEES_EVERY_CUSTOMER, None),
+    "PATCH /api/v1/customers/{customer_id}": (ADMIN, lambda w, r: {"name": f"Renamed by {r}"}),
+    "GET /api/v1/customers/{customer_id}/contacts": (SEES_EVERY_CUSTOMER, None),
+    "POST /api/v1/customers/{customer_id}/contacts": (ADMIN, lambda w, r: {"name": "X", "email": f"{r}@x.example"}),
+    "GET /api/v1/contacts/{contact_id}": (SEES_EVERY_CUSTOMER, None),
+    "PATCH /api/v1/contacts/{contact_id}": (ADMIN, lambda w, r: {"phone": "+49 30 1234"}),
+    "GET /api/v1/invoices": (EVERYONE, None),
+    "POST /api/v1/invoices": (ADMIN, lambda w, r: {
+        "customer_id": w.other.pk, "number": f"INV-{r}", "issue_date": "2026-11-01", "due_date": "2026-12-01",
+        "currency": "EUR", "amount": "10.00"}),
+    "GET /api/v1/invoices/{invoice_id}": (SEES_EVERY_CUSTOMER, None),
+    "GET /api/v1/credit-memos": (EVERYONE, None),
+    "POST /api/v1/credit-memos": (ADMIN, lambda w, r: {
+        "customer_id": w.other.pk, "number": f"CM-{r}", "issue_date": "2026-11-01", "currency": "EUR",
+        "amount": "1.00"}),
+    "GET /api/v1/credit-memos/{credit_memo_id}": (SEES_EVERY_CUSTOMER, None),
+    "POST /api/v1/credit-memos/{credit_memo_id}/applications": (CLERK_OR_ADMIN, lambda w, r: {
+        "invoice_id": w.other_invoice.pk, "amount": "1.00"}),
+    "GET /api/v1/payments": (EVERYONE, None),
+    "POST /api/v1/payments": (CLERK_OR_ADMIN, lambda w, r: {
+        "customer_id": w.other.pk, "number": f"PAY-{r}", "received_on": "2026-11-01", "currency": "EUR",
+        "amount": "1.00"}),
+    "GET /api/v1/payments/{payment_id}": (SEES_EVERY_CUSTOMER, None),
+    "GET /api/v1/applications": (EVERYONE, None),
+    "POST /api/v1/applications": (CLERK_OR_ADMIN, lambda w, r: {
+        "invoice_id": w.other_invoice.pk, "payment_id": w.other_payment.pk, "amount": "1.00"}),
+    "GET /api/v1/applications/{application_id}": (SEES_EVERY_CUSTOMER, None),
+    "POST /api/v1/applications/{application_id}/reversal": (CLERK_OR_ADMIN, lambda w, r: {"reason": "wrong"}),
+    "GET /api/v1/write-offs": (EVERYONE, None),
+    "POST /api/v1/write-offs": (ADMIN, lambda w, r: {
+        "invoice_id": w.other_invoice.pk, "amount": "1.00", "reason_code": "small_balance"}),
+    "GET /api/v1/write-offs/{write_off_id}": (SEES_EVERY_CUSTOMER, None),
+    "POST /api/v1/write-offs/{write_off_id}/reversal": (ADMIN, lambda w, r: {"reason": "booked in error"}),
+    "GET /api/v1/reports/aging": (EVERYONE, None),
+    "GET /api/v1/reports/aging/invoices": (EVERYONE, None),
+    "POST /api/v1/imports": (ADMIN, None),
+    "GET /api/v1/imports": (ADMIN, None),
+    "GET /api/v1/imports/{batch_id}": (ADMIN, None),
+}
+
+# The framework's own routes, outside ardesk's matrix: schema and docs are open to any signed-in caller.
+NOT_ROUTES = {"api:openapi-json", "api:openapi-view", "api:api-root", "api:unknown-route"}
+
+
+def _page_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (
+                entry.namespace or namespace)
+            names |= _page_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}:{entry.name}" if namespace else entry.name)
+    return {n for n in names if not n.startswith("api:")}
+
+
+def _api_routes() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_every_page_is_in_the_matrix() -> None:
+    assert _page_names() - set(PAGES) == set(), "pages missing from the access matrix"
+    assert set(PAGES) - _page_names() == set(), "the matrix names pages that no longer exist"
+
+
+def test_every_api_route_is_in_the_matrix() -> None:
+    assert _api_routes() - set(ROUTES) == set(), "API routes missing from the access matrix"
+    assert set(ROUTES) - _api_routes() == set(), "the matrix names API routes that no longer exist"
+
+
+def _verdict(status: int, location: str = "") -> str:
+    assert status < 500, f"server error {status}"
+    if status in (401, 403, 404) or (status == 302 and "/login/" in location):
+        return "denied"
+    return "allowed"
+
+
+def _signed_in(world: World, role: Role) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users[role])
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = world.devices[role].persistent_id
+    session.save()
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_access(name: str) -> None:
+    world = build_world()
+    allowed, kwargs = PAGES[name]
+    url = reverse(name, kwargs=kwargs(world))
+    verdicts = {}
+    for role in ROLES:
+        client = _signed_in(world, role)
+        response = client.get(url)
+        if response.status_code == 405:
+            response = client.post(url, {})
+        verdicts[role] = _verdict(response.status_code, response.get("Location", ""))
+    assert verdicts == {r: "allowed" if r in allowed else "denied" for r in ROLES}
+
+
+def _path_params(world: World) -> dict[str, Any]:
+    return {
+        "customer_id": world.other.pk, "contact_id": world.other_contact.pk, "invoice_id": world.other_invoice.pk,
+        "credit_memo_id": world.other_credit_memo.pk, "payment_id": world.other_payment.pk,
+        "application_id": world.other_application.pk, "write_off_id": world.other_write_off.pk,
+    }
+
+
+def _import_batch_id(world: World) -> int:
+    client = Client(raise_request_exception=False)
+    response = client.post("/api/v1/imports", {
+        "kind": "customers",
+        "file": SimpleUploadedFile("c.csv", b"customer_number,name,currency\nIMP-1,Imported,EUR\n", "text/csv"),
+    }, headers={"Authorization": f"Bearer {world.tokens[Role.ADMIN]}"})
+    assert response.status_code in (200, 201), response.content
+    return int(response.json()["batch_id"])
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_api_access(route: str) -> None:
+    world = build_world()
+    allowed, body = ROUTES[route]
+    method, template = route.split(" ", 1)
+    params = _path_params(world)
+    if "{batch_id}" in template:
+        params["batch_id"] = _import_batch_id(world)
+    path = re.sub(r"{(\w+)}", lambda m: str(params[m.group(1)]), template)
+    verdicts = {}
+    for role in ROLES:
+        client = Client(raise_request_exception=False, headers={"Authorization": f"Bearer {world.tokens[role]}"})
+        if method == "GET":
+            response = client.get(path)
+        elif route == "POST /api/v1/imports":
+            upload = SimpleUploadedFile("c.csv", f"customer_number,name,currency\nI-{role},X,EUR\n".encode())
+            response = client.post(path, {"kind": "customers", "file": upload})
+        else:
+            payload = body(world, role) if body else {}
+            response = client.generic(method, path, data=json.dumps(payload),
+                                      content_type="application/json")
+        verdicts[role] = _verdict(response.status_code)
+    assert verdicts == {r: "allowed" if r in allowed else "denied" for r in ROLES}
