@@ -98,6 +98,7 @@ def test_the_same_upload_with_the_same_key_is_answered_once(api_as, admin_user):
     assert second["Idempotent-Replayed"] == "true"
 
 
+@pytest.mark.django_db(transaction=True)  # each upload commits on its own, as each request does
 def test_batches_are_listed_newest_first(api_as, admin_user):
     # given
     client = api_as(admin_user, ["read", "import"])

@@ -195,7 +195,7 @@ def test_a_rebill_with_corrected_lines_must_add_up(analyst, pricing, lined_invoi
                                                                claimed_unit_price=D("11.00"))], by=analyst)
     services.change_status(dispute=dispute, to="in_review", by=analyst)
     wrong = [LineInput("SKU-1", "Widget", D("10"), D("11.50")), LineInput("SKU-2", "Gadget", D("4"), D("25.00"))]
-    with pytest.raises(DomainError, match=r"must add up to 210\.00"):
+    with pytest.raises(DomainError, match=r"must add up to 210\.00 EUR"):
         services.resolve(dispute=dispute, outcome="accepted", settlement="rebill", rebill_lines=wrong, by=analyst)
     assert Invoice.objects.count() == 1 and not CreditMemo.objects.exists()  # rolled back whole
     right = [LineInput("SKU-1", "Widget", D("10"), D("11.00")), LineInput("SKU-2", "Gadget", D("4"), D("25.00"))]

@@ -31,7 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Least
 
 from ardesk.customers.models import Contact, Customer
 from ardesk.identity.models import User
@@ -119,6 +119,8 @@ def search_customers(user: Any, query: CustomerQuery, *, as_of: date) -> QuerySe
 # Up to this many matching customers, sorting by money probes each one's open invoices (index lookups);
 # beyond it, one pass aggregates every open invoice and joins the result (cheaper than 10,000s of probes).
 MONEY_SORT_PROBE_LIMIT = 2000
+# Up to this many, the one-pass aggregate reads only the matching customers' invoices.
+AGGREGATE_NARROWING_LIMIT = 20_000
 
 
 def order_customers(qs: QuerySet[Customer], sort: str, *, as_of: date,
@@ -143,7 +145,7 @@ def order_customers(qs: QuerySet[Customer], sort: str, *, as_of: date,
                         .values("total"))
         total = Coalesce(Subquery(per_customer, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
         return qs.annotate(sort_total=total).order_by("-sort_total" if descending else "sort_total", "number")
-    return _AggregatedOrder(qs, key=key, descending=descending, as_of=as_of)
+    return _AggregatedOrder(qs, key=key, descending=descending, as_of=as_of, count=count)
 
 
 def _overdue_filter(key: str, as_of: date) -> dict[str, date]:
@@ -157,11 +159,13 @@ class _AggregatedOrder(Sequence[Customer]):
     customers come in as the ORM's own compiled subquery, so every filter and the scope stay in force.
     """
 
-    def __init__(self, matching: QuerySet[Customer], *, key: str, descending: bool, as_of: date) -> None:
+    def __init__(self, matching: QuerySet[Customer], *, key: str, descending: bool, as_of: date,
+                 count: int) -> None:
         self.matching, self.key, self.descending, self.as_of = matching, key, descending, as_of
+        self.count = count
 
     def __len__(self) -> int:
-        return self.matching.count()
+        return self.count
 
     def __getitem__(self, index: Any) -> Any:
         if not isinstance(index, slice) or index.step not in (None, 1):
@@ -188,8 +192,12 @@ class _AggregatedOrder(Sequence[Customer]):
         inner = outer = ""
         if self.matching.query.where:  # no WHERE: every customer matches, nothing to narrow
             sub_sql, sub_params = self.matching.values("pk").query.sql_with_params()
-            inner, outer = f"AND i.customer_id IN ({sub_sql})", f"WHERE c.id IN ({sub_sql})"
-            params.extend([*sub_params, *sub_params])  # once for the aggregate, once for the customers
+            outer = f"WHERE c.id IN ({sub_sql})"
+            if self.count <= AGGREGATE_NARROWING_LIMIT:
+                # Few customers match: aggregate only their invoices. Many: narrowing costs more than it saves.
+                inner = f"AND i.customer_id IN ({sub_sql})"
+                params.extend(sub_params)
+            params.extend(sub_params)
         params.extend([limit, offset])
         direction = "DESC" if self.descending else "ASC"
         # Sum per customer and currency first (plain sums over the covering index), convert the few
@@ -236,11 +244,15 @@ class CustomerRow:
 
 
 def figure_annotations(as_of: date) -> dict[str, Any]:
+    """Sums over open invoices. Collectible is open less what is disputed (never below zero per
+    invoice); the subtraction runs only on the few disputed invoices, not on every open one."""
+    under_dispute = Least(F("disputed_amount"), F("open_amount"), output_field=_MONEY)
     return {
         "open": Sum("open_amount"),
         "overdue": Coalesce(Sum("open_amount", filter=Q(due_date__lt=as_of)), Value(ZERO), output_field=_MONEY),
         "disputed": Sum("disputed_amount"),
-        "collectible": Sum(Greatest(F("open_amount") - F("disputed_amount"), Value(ZERO), output_field=_MONEY)),
+        "collectible": Sum("open_amount") - Coalesce(Sum(under_dispute, filter=Q(disputed_amount__gt=0)),
+                                                     Value(ZERO), output_field=_MONEY),
         "open_items": Count("pk"),
         "oldest_due": Min("due_date"),
     }

@@ -18,6 +18,14 @@ from ardesk.identity.services import TEAM_MANAGER_ROLES, check_password_strength
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
 
+class Form(forms.Form):
+    """A form whose labels read "Name", not "Name:" (the pages' own style)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class SignInForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -25,14 +33,14 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(
         label="Six-digit code", max_length=12, help_text="The code your authenticator app shows now.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
     )
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     name = forms.CharField(label="Name", max_length=100,
                            help_text="What the token is for, e.g. “ERP nightly export”.")
     scopes = forms.MultipleChoiceField(label="Scopes", widget=forms.CheckboxSelectMultiple,
@@ -59,7 +67,7 @@ def _manager_choices() -> Any:
     return User.objects.filter(is_active=True, role__in=[r.value for r in TEAM_MANAGER_ROLES]).order_by("username")
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(Form):
     username = forms.CharField(label="Username", max_length=150)
     first_name = forms.CharField(label="First name", max_length=150, required=False)
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
@@ -86,23 +94,23 @@ class UserCreateForm(forms.Form):
         return data
 
 
-class UserEditForm(forms.Form):
+class UserEditForm(Form):
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES)
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), required=False, empty_label="(no team)")
     approval_limit = forms.DecimalField(label="Approval limit", min_value=Decimal(0), max_digits=18,
                                         decimal_places=3)
 
 
-class TemporaryPasswordForm(forms.Form):
+class TemporaryPasswordForm(Form):
     password = forms.CharField(label="New temporary password", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label="Reason (for the audit log)", max_length=500, required=False)
 
 
-class TeamForm(forms.Form):
+class TeamForm(Form):
     name = forms.CharField(label="Team name", max_length=100)
     manager = forms.ModelChoiceField(label="Manager", queryset=User.objects.none(), required=False,
                                      empty_label="(no manager)")
@@ -112,7 +120,7 @@ class TeamForm(forms.Form):
         self.fields["manager"].queryset = _manager_choices()  # type: ignore[attr-defined]
 
 
-class TeamManagerForm(forms.Form):
+class TeamManagerForm(Form):
     manager = forms.ModelChoiceField(label="Manager", queryset=User.objects.none(), required=False,
                                      empty_label="(no manager)")
 

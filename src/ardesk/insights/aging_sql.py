@@ -7,12 +7,14 @@ per invoice they give its open amount (`x`) and disputed amount (`d`) as of the 
   index of open invoices — and its `disputed_amount`, at most what is open;
 - `rollback` (a past date, the default): the cached open amount of the invoices issued by then, plus every
   entry dated after the date added back: applications and write-offs (reversals are negative entries, so
-  they count on their own date) and the ERP settlement unless settled on or before the date;
+  they count on their own date) and the ERP settlement if it is dated after the date;
 - `entries` (a past date, on request): the invoice amounts less every entry dated on or before the date,
   without the caches. It is the definition; `rollback` equals it whenever the caches hold, which
   `ardesk ledger verify` proves, and reads far fewer rows for a recent date.
 
-Disputed money has no dated history yet, so it is 0 for a past date. Buckets are conditional sums over
+An ERP settlement without a date counts from the invoice's issue (it was settled before ardesk knew the
+invoice), so a past date and today agree about it. Disputed money has no dated history yet, so it is 0 for
+a past date. Buckets are conditional sums over
 due-date windows (`aging.due_window`): no date arithmetic in SQL. SQLite stores decimals as floating
 point: there every amount is summed as integer thousandths (`exact`) and scaled back in Python.
 """
@@ -73,11 +75,11 @@ def source(vendor: str, *, as_of: date, kind: Source) -> tuple[str, Params]:
         return (f"SELECT {columns}, {open_} AS x, {disputed} AS d FROM {invoices} "
                 f"WHERE open_amount > 0 AND issue_date <= %s", [as_of])
     if kind is Source.ROLLBACK:
-        later, sign, erp = ">", "", "(erp_settled_on IS NULL OR erp_settled_on > %s)"
+        later, sign, erp = ">", "", "erp_settled_on > %s"
         invoice_rows = (f"SELECT {columns}, {exact(vendor, 'open_amount')} AS x, 0 AS d FROM {invoices} "
                         f"WHERE open_amount > 0 AND issue_date <= %s")
     else:
-        later, sign, erp = "<=", "-", "erp_settled_on <= %s"
+        later, sign, erp = "<=", "-", "(erp_settled_on IS NULL OR erp_settled_on <= %s)"
         invoice_rows = f"SELECT {columns}, {exact(vendor, 'amount')} AS x, 0 AS d FROM {invoices} WHERE issue_date <= %s"
     # Applications and write-offs are read as one stream of entries, joined to their invoices once.
     entries = (f"SELECT invoice_id, amount FROM {applications} WHERE applied_on {later} %s "

@@ -121,16 +121,18 @@ class GroupSums:
     disputed: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Amounts:
-    """Open money of a row split by bucket; `disputed` is the part of the open money under dispute."""
+    """Open money of a row split by bucket; `disputed` is the part of the open money under dispute.
+    `total` is the sum of the buckets: build with `Amounts.of` unless you have just summed them."""
 
     buckets: tuple[Decimal, ...]
     disputed: Decimal
-    total: Decimal = field(init=False)  # the sum of the buckets, by construction
+    total: Decimal
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "total", sum(self.buckets, ZERO))
+    @classmethod
+    def of(cls, buckets: Sequence[Decimal], disputed: Decimal) -> Amounts:
+        return cls(tuple(buckets), disputed, sum(buckets, ZERO))
 
     @property
     def collectible(self) -> Decimal:
@@ -141,7 +143,7 @@ class Amounts:
         return {b.key: amount for b, amount in zip(bucket_list, self.buckets, strict=True)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     key: str  # the group's stable key: a customer/collector/team id, a segment, a country, a currency
     label: str
@@ -198,41 +200,39 @@ def build_report(
     """
     q = quantum(company_currency)
     width = len(bucket_list)
-    merged: dict[str, tuple[str, list[Decimal], list[Decimal]]] = {}
+    merged: dict[str, tuple[str, list[Decimal], Decimal]] = {}
     originals: dict[str, Amounts] = {}
     seen: set[str] = set()
     for cell in sums:
-        seen.add(cell.currency)
-        if cell.currency == company_currency:
-            converted = [b.quantize(q, rounding=ROUND_HALF_UP) for b in cell.buckets]
-            disputed = cell.disputed.quantize(q, rounding=ROUND_HALF_UP) if cell.disputed else ZERO
+        currency = cell.currency
+        seen.add(currency)
+        if currency == company_currency:
+            # Booked at the company currency's minor unit already: nothing to round.
+            converted = list(cell.buckets)
+            disputed = cell.disputed
         else:
-            rate = rates[cell.currency]
-            converted = [(b * rate).quantize(q, rounding=ROUND_HALF_UP) for b in cell.buckets]
+            rate = rates[currency]
+            converted = [(b * rate).quantize(q, rounding=ROUND_HALF_UP) if b else ZERO for b in cell.buckets]
             disputed = (cell.disputed * rate).quantize(q, rounding=ROUND_HALF_UP) if cell.disputed else ZERO
-        if disputed:
-            # Rounding each cell on its own may push the disputed part a cent past the open total.
-            disputed = min(disputed, sum(converted, ZERO))
+            if disputed:
+                # Rounding each cell on its own may push the disputed part a cent past the open total.
+                disputed = min(disputed, sum(converted, ZERO))
         entry = merged.get(cell.key)
         if entry is None:
-            merged[cell.key] = (cell.label, converted, [disputed])
+            merged[cell.key] = (cell.label, converted, disputed)
         else:
-            for i in range(width):
-                entry[1][i] += converted[i]
-            entry[2][0] += disputed
+            merged[cell.key] = (entry[0], [a + b for a, b in zip(entry[1], converted, strict=True)], entry[2] + disputed)
         if by is Grouping.CURRENCY:
-            cq = quantum(cell.currency)
-            originals[cell.key] = Amounts(tuple(b.quantize(cq) for b in cell.buckets), cell.disputed.quantize(cq))
-    rows = [Row(key, label, Amounts(tuple(buckets), disputed[0]), originals.get(key))
+            originals[cell.key] = Amounts.of(cell.buckets, cell.disputed)
+    rows = [Row(key, label, Amounts(tuple(buckets), disputed, sum(buckets, ZERO)), originals.get(key))
             for key, (label, buckets, disputed) in merged.items()]
     rows.sort(key=lambda r: (-r.amounts.total, r.label, r.key))
     sums_by_bucket = [ZERO] * width
     disputed_total = ZERO
     for row in rows:
-        for i, value in enumerate(row.amounts.buckets):
-            sums_by_bucket[i] += value
+        sums_by_bucket = [a + b for a, b in zip(sums_by_bucket, row.amounts.buckets, strict=True)]
         disputed_total += row.amounts.disputed
-    totals = Amounts(tuple(sums_by_bucket), disputed_total)
+    totals = Amounts.of(sums_by_bucket, disputed_total)
     used = {cur: rates[cur] for cur in sorted(seen) if cur != company_currency}
     return AgingReport(
         as_of=as_of, by=by, currency=company_currency, buckets=tuple(bucket_list), rows=tuple(rows),

@@ -219,7 +219,8 @@ def raise_deduction(
         if existing.amount == amount:
             return existing
         raise Conflict(f"payment {locked_payment.number} already has open deduction {existing.number} of "
-                       f"{existing.amount} on invoice {locked_invoice.number}", field="amount")
+                       f"{rules.shown(existing.amount, existing.currency)} on invoice {locked_invoice.number}",
+                       field="amount")
     if locked_payment.currency != locked_invoice.currency:
         raise CurrencyMismatch(locked_payment.currency, locked_invoice.currency)
     customer = locked_invoice.customer

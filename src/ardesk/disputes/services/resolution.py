@@ -130,8 +130,10 @@ def _rebill(dispute: Dispute, invoice: Invoice, accepted: Decimal, lines: Sequen
         amount=None if lines else corrected, lines=list(lines) if lines else None, po_number=invoice.po_number,
         sales_rep=invoice.sales_rep, description=f"corrects {invoice.number} (dispute {dispute.number})", by=by)
     if new.amount != corrected:
-        raise DomainError(f"the corrected lines add up to {new.amount}; with {accepted} accepted of the "
-                          f"{credited} open they must add up to {corrected}", field="rebill_lines")
+        cur = invoice.currency
+        raise DomainError(f"the corrected lines add up to {rules.shown(new.amount, cur)}; with "
+                          f"{rules.shown(accepted, cur)} accepted of the {rules.shown(credited, cur)} open they "
+                          f"must add up to {rules.shown(corrected, cur)}", field="rebill_lines")
     return memo, new
 
 

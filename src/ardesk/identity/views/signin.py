@@ -85,7 +85,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if step in (Step.VERIFY, Step.ENROL):
         return redirect(step_url(step) or "web:home")
     remember_next(request, request.GET.get("next"))
-    form = PasswordChangeForm(user, data=request.POST if request.method == "POST" else None)
+    form = PasswordChangeForm(user, data=request.POST if request.method == "POST" else None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.change_password(user=user, new_password=form.cleaned_data["new_password1"], by=user)
