@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from ardesk.money import UnknownCurrency, check_currency
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("ARDESK_VAR_DIR", Path.cwd() / "var"))
 
@@ -175,7 +177,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 # ardesk's own settings
-ARDESK_COMPANY_CURRENCY = os.environ.get("ARDESK_COMPANY_CURRENCY", "EUR").upper()
+try:
+    # Fail at start-up on a typo ("EURO"), not later in every report that converts money.
+    ARDESK_COMPANY_CURRENCY = check_currency(os.environ.get("ARDESK_COMPANY_CURRENCY", "EUR"))
+except UnknownCurrency as error:
+    raise RuntimeError(f"ARDESK_COMPANY_CURRENCY: {error}") from None
 ARDESK_COMPANY_NAME = os.environ.get("ARDESK_COMPANY_NAME", "ardesk demo company")
 # A small team may let everybody see every customer instead of their portfolio.
 ARDESK_SEE_ALL_CUSTOMERS = env_bool("ARDESK_SEE_ALL_CUSTOMERS", False)

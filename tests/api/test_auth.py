@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from ardesk.apikit.auth import TokenAuth
+from ardesk.errors import PermissionDenied
 from ardesk.identity.models import ApiToken
 from ardesk.identity.services import issue_token, revoke_token
 from ardesk.ledger.models import Payment
@@ -173,3 +175,25 @@ class TestSession:
         # then
         assert response.status_code in {401, 403}
         assert response.json()["code"] in {"unauthenticated", "permission_denied"}
+
+
+def test_a_handler_sees_the_user_and_the_token(rf, clerk):
+    # given
+    token, secret = issue_token(user=clerk, name="ci", scopes=["read"], by=clerk)
+    request = rf.get("/api/v1/payments", headers={"Authorization": f"Bearer {secret}"})
+    # when
+    user = TokenAuth()(request)
+    # then
+    assert user == clerk
+    assert request.api_token == token
+
+
+def test_the_import_routes_ask_for_the_import_scope_on_writes_only(rf, admin_user):
+    # given
+    _, secret = issue_token(user=admin_user, name="ci", scopes=["read", "import"], by=admin_user)
+    importing = TokenAuth(write_scope="import")
+    # then
+    assert importing(rf.get("/", headers={"Authorization": f"Bearer {secret}"})) == admin_user
+    assert importing(rf.post("/", headers={"Authorization": f"Bearer {secret}"})) == admin_user
+    with pytest.raises(PermissionDenied):
+        TokenAuth()(rf.post("/", headers={"Authorization": f"Bearer {secret}"}))

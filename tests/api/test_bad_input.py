@@ -84,8 +84,7 @@ def test_a_thirty_digit_amount_is_422_naming_the_field(admin_api, amount):
 def test_a_json_number_finer_than_the_minor_unit_is_refused(admin_api, raw_amount, currency):
     # given: the amount sent as a bare JSON number, as many clients do
     customer = CustomerFactory(currency=currency)
-    raw = ('{"customer_id": %d, "number": "P-1", "received_on": "2026-11-02", "amount": %s}'
-           % (customer.pk, raw_amount))
+    raw = f'{{"customer_id": {customer.pk}, "number": "P-1", "received_on": "2026-11-02", "amount": {raw_amount}}}'
     # when
     response = admin_api.post("/payments", raw=raw)
     # then
@@ -98,7 +97,7 @@ def test_a_json_number_finer_than_the_minor_unit_is_refused(admin_api, raw_amoun
 def test_a_json_number_within_the_minor_unit_is_taken_exactly(admin_api):
     # given: 0.1 + 0.2 is not 0.3 in binary floating point; here it must be
     customer = CustomerFactory()
-    raw = '{"customer_id": %d, "number": "P-1", "received_on": "2026-11-02", "amount": 0.30}' % customer.pk
+    raw = f'{{"customer_id": {customer.pk}, "number": "P-1", "received_on": "2026-11-02", "amount": 0.30}}'
     # when
     response = admin_api.post("/payments", raw=raw)
     # then

@@ -22,6 +22,9 @@ from ardesk.identity.services import issue_token
 from tests.factories import CustomerFactory, InvoiceFactory, PaymentFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+# Uploads are left out here: random bytes that start like a zip crash the importer's workbook reader
+# today; test_imports.test_a_zip_that_is_not_a_workbook_is_refused_not_a_crash pins that case down.
+# Put POST /imports back in when it passes.
 
 
 @pytest.fixture(autouse=True)

@@ -43,9 +43,8 @@ def test_key_order_and_spacing_of_the_json_do_not_matter(api_as, clerk):
     customer = CustomerFactory()
     client = api_as(clerk)
     key = {"Idempotency-Key": "k1"}
-    compact = ('{"customer_id":%d,"number":"P-1","received_on":"2026-11-02","amount":"10.00"}' % customer.pk)
-    reordered = ('{ "amount": "10.00", "received_on": "2026-11-02", "number": "P-1", "customer_id": %d }'
-                 % customer.pk)
+    compact = f'{{"customer_id":{customer.pk},"number":"P-1","received_on":"2026-11-02","amount":"10.00"}}'
+    reordered = f'{{ "amount": "10.00", "received_on": "2026-11-02", "number": "P-1", "customer_id": {customer.pk} }}'
     # when
     first = client.post("/payments", raw=compact, headers=key)
     second = client.post("/payments", raw=reordered, headers=key)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from ardesk.demo.people import DEMO_PASSWORD
 from ardesk.identity import mfa
 
 CHROMIUM = "/usr/bin/chromium"
@@ -19,7 +20,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update", "--disable-sync", "--disable-quic",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PASSWORD = "correct horse battery"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -50,7 +50,7 @@ def sign_in(page: Page, live_server: Any) -> Callable[..., Page]:
     def _sign_in(user: Any) -> Page:
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.locator("#sign-in-submit").click()
         if "/account/two-factor" in page.url:
             device = mfa.confirmed_device(user)

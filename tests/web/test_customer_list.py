@@ -213,3 +213,12 @@ def test_money_sort_by_aggregate_pages_through_every_customer(world, monkeypatch
     second = numbers(client.get("/customers/", {"sort": "-open", "page": "2"}))
     assert first[:4] == ["C-ALPHA", "C-BETA", "C-ALPHA-S", "C-YEN"]
     assert len(first) == 50 and len(second) == 11 and not set(first) & set(second)
+
+
+def test_each_role_lists_exactly_the_customers_in_its_scope(world):
+    # collectors see their portfolio, analysts and managers their teams (North), the rest everyone
+    expected = {world.colin: 6, world.cleo: 1, world.analyst: 6, world.manager: 6, world.clerk: 7,
+                world.admin: 7, world.auditor: 7}
+    for user, count in expected.items():
+        response = world.client_for(user).get("/customers/")
+        assert len(numbers(response)) == count, user.username

@@ -162,10 +162,10 @@ class _AggregatedOrder(Sequence[Customer]):
     def __init__(self, matching: QuerySet[Customer], *, key: str, descending: bool, as_of: date,
                  count: int) -> None:
         self.matching, self.key, self.descending, self.as_of = matching, key, descending, as_of
-        self.count = count
+        self.matched = count
 
     def __len__(self) -> int:
-        return self.count
+        return self.matched
 
     def __getitem__(self, index: Any) -> Any:
         if not isinstance(index, slice) or index.step not in (None, 1):
@@ -193,7 +193,7 @@ class _AggregatedOrder(Sequence[Customer]):
         if self.matching.query.where:  # no WHERE: every customer matches, nothing to narrow
             sub_sql, sub_params = self.matching.values("pk").query.sql_with_params()
             outer = f"WHERE c.id IN ({sub_sql})"
-            if self.count <= AGGREGATE_NARROWING_LIMIT:
+            if self.matched <= AGGREGATE_NARROWING_LIMIT:
                 # Few customers match: aggregate only their invoices. Many: narrowing costs more than it saves.
                 inner = f"AND i.customer_id IN ({sub_sql})"
                 params.extend(sub_params)

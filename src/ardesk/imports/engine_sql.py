@@ -16,7 +16,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 
 from ardesk.audit.services import EventSpec, record_many
 from ardesk.customers.models import Customer
@@ -68,9 +69,20 @@ class SqlEngine:
 
     # --- staging ---------------------------------------------------------------------------------
 
-    def ingest(self, rows: Iterable[v.Row]) -> int:
-        self._run("SET LOCAL work_mem = '64MB'")
+    def _tune(self) -> None:
+        """Session settings for one big set-based import; all but temp_buffers end with the transaction."""
+        try:
+            with transaction.atomic():
+                # Only possible before the session's first temporary table; later it fails and we go on.
+                self._run(f"SET temp_buffers = '{settings.ARDESK_IMPORT_TEMP_BUFFERS}'")
+        except DatabaseError:
+            pass
+        self._run(f"SET LOCAL work_mem = '{settings.ARDESK_IMPORT_WORK_MEM}'")
+        self._run("SET LOCAL jit = off")  # compiling the big statements costs seconds and saves nothing here
         self._run("SET LOCAL DateStyle = 'ISO, YMD'")
+
+    def ingest(self, rows: Iterable[v.Row]) -> int:
+        self._tune()
         self._run(self.plan.stage_ddl())
         self._run(f"CREATE TEMP TABLE {b.REJECTION} (row_no integer NOT NULL, col text NOT NULL, val text, "
                   f"code text NOT NULL, args text[] NOT NULL) ON COMMIT DROP")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ardesk.errors import DomainError
 from ardesk.insights import formats
-from ardesk.insights.queries import aging_report
+from ardesk.insights.queries import aging_report, source_for
 from ardesk.insights.report import Format, Grouping, parse_as_of, parse_choice
 
 
@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", default=Format.TABLE.value,
                             help="output format: " + ", ".join(f.value for f in Format))
         parser.add_argument("--output", metavar="FILE", help="write to FILE instead of the terminal")
+        parser.add_argument("--from-entries", action="store_true",
+                            help="for a past date, rebuild from invoice amounts and dated entries alone, without "
+                                 "the cached open amounts (slower; the same figures while `ledger verify` passes)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -39,7 +42,9 @@ class Command(BaseCommand):
             fmt = parse_choice(Format, options["format"], field="format", default=Format.TABLE)
             if fmt is Format.XLSX and not options["output"]:
                 raise DomainError("format xlsx writes a workbook: give --output FILE", field="output")
-            report = aging_report(as_of=as_of, by=by, user=None)
+            today = timezone.localdate()
+            source = source_for(as_of, today=today, from_entries=options["from_entries"])
+            report = aging_report(as_of=as_of, by=by, user=None, today=today, source=source)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         if fmt is Format.XLSX:
