@@ -49,11 +49,12 @@ CREATE TEMP TABLE ba_invoice ON COMMIT DROP AS
 SELECT g AS n, c.id AS customer_id, c.currency, issue, issue + c.payment_terms_days AS due,
        CASE WHEN c.currency = 'JPY' THEN (1000 + (g * 7907) %% 900000)::numeric
             ELSE (1000 + (g * 7907) %% 900000)::numeric / 100 END AS amount,
-       ((g * 2654435761) %% 100)::int AS fate
+       (abs(hashtextextended(g::text, 7)) %% 100)::int AS fate
 FROM (SELECT g, %(today)s::date - ((g * 7919) %% 548)::int AS issue
       FROM generate_series(1::bigint, %(invoices)s::bigint) g) s
 JOIN (SELECT id, currency, payment_terms_days, row_number() OVER (ORDER BY id) AS rn
-      FROM customers_customer WHERE number LIKE 'BA-C%%') c ON c.rn = 1 + (s.g * 104729) %% %(customers)s;
+      FROM customers_customer WHERE number LIKE 'BA-C%%') c
+  ON c.rn = 1 + abs(hashtextextended(s.g::text, 11)) %% %(customers)s;
 
 -- What happened to each invoice: paid in full, half paid, written off, or still open; on which day.
 ALTER TABLE ba_invoice ADD COLUMN paid numeric, ADD COLUMN written numeric, ADD COLUMN settled_on date;
@@ -134,7 +135,7 @@ def ensure_data(customers: int, invoices: int) -> str:
     start = time.perf_counter()
     collectors, teams = _people()
     with transaction.atomic(), connection.cursor() as cursor:
-        params = {"customers": customers, "invoices": invoices, "today": date.today(),
+        params: dict[str, Any] = {"customers": customers, "invoices": invoices, "today": date.today(),
                   "collectors": collectors, "teams": teams}
         for statement in _LOAD_SQL.split(";\n"):
             if statement.strip():
@@ -149,26 +150,63 @@ def ensure_data(customers: int, invoices: int) -> str:
 
 
 def server_ms(sql: str, params: list[Any]) -> float:
-    """Execution time of one statement inside PostgreSQL (best of 5 after a warm-up)."""
+    """Execution time of one statement inside PostgreSQL, best of 5 after a warm-up, with the session
+    settings the report itself uses (see insights.queries)."""
     from django.db import connection
+
+    from ardesk.insights.queries import REPORT_WORK_MEM
 
     times = []
     with connection.cursor() as cursor:
+        cursor.execute(f"SET work_mem = '{REPORT_WORK_MEM}'")
+        cursor.execute("SET jit = off")
         for _ in range(6):
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0]
             plan = json.loads(plan) if isinstance(plan, str) else plan
             times.append(float(plan[0]["Execution Time"]))
+        cursor.execute("RESET work_mem")
+        cursor.execute("RESET jit")
     return min(times[1:])
+
+
+def _statement(as_of: date, source: Any) -> tuple[str, list[Any]]:
+    from django.db import connection
+
+    from ardesk.insights import aging_sql
+    from ardesk.insights.queries import narrowing, report_buckets
+    from ardesk.insights.report import Grouping
+
+    scope = narrowing(user=None, where=None)
+    assert scope is not None
+    return aging_sql.aging_statement(connection.vendor, as_of=as_of, kind=source,
+                                     dimension=aging_sql.dimensions()[Grouping.CUSTOMER],
+                                     bucket_list=report_buckets(), narrowing=scope)
+
+
+def _page_ms(as_of: date) -> float:
+    """The aging page (full report by customer, first 100 rows rendered) through Django's test client."""
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from ardesk.identity.models import User
+
+    admin = User.objects.filter(role="admin", is_active=True).first()
+    if admin is None:
+        from ardesk.audit.services import SYSTEM
+        from ardesk.identity.services import create_user
+
+        admin = create_user(username="bench-admin", password=None, role="admin", by=SYSTEM)
+    client = Client()
+    client.force_login(admin)
+    with override_settings(ARDESK_REQUIRE_MFA=False, ALLOWED_HOSTS=["testserver"]):
+        return best_of(lambda: client.get(reverse("web:aging"), {"as_of": as_of.isoformat()}), repeat=3)
 
 
 def run(args: argparse.Namespace) -> list[Figure]:
     setup_django()
-    from django.db import connection
-
-    from ardesk.insights import aging_sql
-    from ardesk.insights.queries import aging_report, narrowing, report_buckets
-    from ardesk.insights.report import Grouping
+    from ardesk.insights.queries import aging_report
+    from ardesk.insights.report import Grouping, Source
     from ardesk.ledger.models import Invoice
 
     scale = getattr(args, "scale", 1.0)
@@ -177,16 +215,25 @@ def run(args: argparse.Namespace) -> list[Figure]:
     size = f"{Invoice.objects.count():,} invoices, {Invoice.objects.values('customer').distinct().count():,} customers"
     today = date.today()
     past = today - timedelta(days=PAST_DAYS)
-    figures = []
-    for label, as_of, target_server, target_total in (("today", today, 300, 300), ("past date", past, 2000, 2000)):
-        rebuilt = as_of < today
-        sql, params = aging_sql.aging_statement(
-            connection.vendor, as_of=as_of, rebuilt=rebuilt, dimension=aging_sql.dimensions()[Grouping.CUSTOMER],
-            bucket_list=report_buckets(), narrowing=narrowing(user=None, where=None))  # type: ignore[arg-type]
-        measured = server_ms(sql, params)
-        figures.append(Figure(f"aging by customer, {label}: SQL at the server", size, measured, target_server, "ms"))
-        total = best_of(lambda as_of=as_of: aging_report(as_of=as_of, by=Grouping.CUSTOMER, user=None))
-        rows = len(aging_report(as_of=as_of, by=Grouping.CUSTOMER, user=None).rows)
-        figures.append(Figure(f"aging by customer, {label}: report in Django ({rows:,} rows)", size, total,
-                              target_total, "ms"))
+    figures = [
+        Figure("aging by customer, today: SQL at the server", size,
+               server_ms(*_statement(today, Source.CACHE)), 300, "ms"),
+        Figure(f"aging by customer, {PAST_DAYS} days ago: SQL at the server", size,
+               server_ms(*_statement(past, Source.ROLLBACK)), 2000, "ms"),
+    ]
+    # End to end in the Django process (query, fetch, FX conversion, rows; the page also renders): no target of
+    # their own in the issue, printed for the README.
+    for label, as_of, source in (("today", today, Source.CACHE), (f"{PAST_DAYS} days ago", past, Source.ROLLBACK),
+                                 (f"{PAST_DAYS} days ago, --from-entries", past, Source.ENTRIES)):
+        def report(as_of: date = as_of, source: Source = source) -> int:
+            return len(aging_report(as_of=as_of, by=Grouping.CUSTOMER, user=None, source=source).rows)
+
+        rows = report()
+        total = best_of(report, repeat=3)
+        print(f"bench_aging: aging_report() by customer, {label}: {total:,.0f} ms ({rows:,} rows)", file=sys.stderr)
+    entries_sql = server_ms(*_statement(past, Source.ENTRIES))
+    print(f"bench_aging: SQL at the server, {PAST_DAYS} days ago, --from-entries: {entries_sql:,.0f} ms",
+          file=sys.stderr)
+    for label, as_of in (("today", today), (f"{PAST_DAYS} days ago", past)):
+        print(f"bench_aging: aging page, {label}: {_page_ms(as_of):,.0f} ms", file=sys.stderr)
     return figures

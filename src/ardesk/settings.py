@@ -189,6 +189,9 @@ ARDESK_SEE_ALL_CUSTOMERS = env_bool("ARDESK_SEE_ALL_CUSTOMERS", False)
 ARDESK_REQUIRE_MFA = env_bool("ARDESK_REQUIRE_MFA", True)
 ARDESK_AGING_BUCKETS = [int(x) for x in env_list("ARDESK_AGING_BUCKETS", "30,60,90,120")]
 ARDESK_IMPORT_MAX_BYTES = int(os.environ.get("ARDESK_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+# PostgreSQL memory for the set-based checks of one big import (only in the importing session).
+ARDESK_IMPORT_WORK_MEM = os.environ.get("ARDESK_IMPORT_WORK_MEM", "256MB")
+ARDESK_IMPORT_TEMP_BUFFERS = os.environ.get("ARDESK_IMPORT_TEMP_BUFFERS", "256MB")
 OTP_TOTP_ISSUER = "ardesk"
 
 if PRODUCTION:

@@ -208,3 +208,17 @@ def test_bad_filters_are_422_naming_the_parameter(admin_api, params, field):
     # then
     assert response.status_code == 422
     assert error_of(response)["field"] == field
+
+
+@pytest.mark.parametrize("key", [None, "big-1"])
+def test_a_body_larger_than_the_server_reads_is_413(admin_api, settings, key):
+    # given
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    customer = CustomerFactory()
+    headers = {"Idempotency-Key": key} if key else {}
+    # when
+    response = admin_api.post("/payments", payment(customer.pk, bank_reference="x" * 2000), headers=headers)
+    # then
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "payload_too_large"
+    assert nothing_written()

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from ardesk.apikit.pagination import MAX_LIMIT
+from ardesk.apikit.pagination import MAX_LIMIT, PageQuery, paginate
+from ardesk.customers.models import Customer
 from tests.api.conftest import error_of
 from tests.factories import CustomerFactory, InvoiceFactory
 
@@ -29,17 +30,17 @@ def walk(client, path: str, **params: object) -> tuple[list[int], int]:
             return seen, pages
 
 
-def test_a_walk_meets_every_invoice_once_in_due_date_order(api_as, admin_user):
-    # given: 23 invoices on 4 due dates, so pages break inside runs of equal keys
+def test_a_walk_meets_every_invoice_once_in_issue_order(api_as, admin_user):
+    # given: 23 invoices on 4 issue dates, so pages break inside runs of equal keys
     customer = CustomerFactory()
     for i in range(23):
-        InvoiceFactory(customer=customer, due_date=date(2026, 12, 1) + timedelta(days=i % 4))
+        InvoiceFactory(customer=customer, issue_date=date(2026, 12, 1) + timedelta(days=i % 4))
     # when
     seen, pages = walk(api_as(admin_user), "/invoices", limit=5)
     # then
     assert pages == 5
     assert len(seen) == len(set(seen)) == 23
-    rows = [(inv.due_date, inv.pk) for inv in customer.invoices.all()]
+    rows = [(inv.issue_date, inv.pk) for inv in customer.invoices.all()]
     assert seen == [pk for _, pk in sorted(rows)]
 
 
@@ -75,6 +76,25 @@ def test_filters_hold_across_pages(api_as, admin_user):
     seen, _ = walk(api_as(admin_user), "/customers", limit=2, segment="retail")
     # then
     assert len(seen) == 3
+
+
+def test_a_walk_newest_first_meets_every_row_once():
+    # given: rows sharing keys, read newest first (as import batches are)
+    for i in range(9):
+        CustomerFactory(number=f"N{i % 3}-{i}", segment=str(i % 2))
+    seen: list[int] = []
+    cursor = None
+    # when
+    while True:
+        page = paginate(Customer.objects.all(), key="segment", page=PageQuery(limit=2, cursor=cursor),
+                        resource="test", newest_first=True)
+        seen += [c.pk for c in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    # then
+    expected = sorted(Customer.objects.values_list("segment", "pk"), reverse=True)
+    assert seen == [pk for _, pk in expected]
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "eyJhIjoxfQ:1abc:xyz", "x" * 400])

@@ -17,6 +17,7 @@ from django.db.models import Count, F, Q
 from ardesk.audit.models import AuditEvent
 from ardesk.audit.queries import verify_chain
 from ardesk.customers.models import Contact, Customer
+from ardesk.demo.behaviours import DEDUCTION_REASONS, DISPUTE_REASONS
 from ardesk.demo.plan import DEMO_CURRENCIES
 from ardesk.ledger import services as ledger_services
 from ardesk.ledger.models import Application, CreditMemo, FxRate, Invoice, InvoiceLine, Payment, WriteOff
@@ -116,7 +117,11 @@ def test_every_payment_behaviour_leaves_its_mark_in_the_ledger():
     # a payment that pays several invoices, and a parent paying for its subsidiary
     assert payment_apps.values("payment").annotate(n=Count("invoice", distinct=True)).filter(n__gt=1).exists()
     assert payment_apps.filter(invoice__customer__parent=F("payment__customer")).exists()
-    # short payers and disputers: credit memos, applied and not; a few bad debts written off
+    # short payers' deductions credited or written off; disputes settled by credit memos
+    assert CreditMemo.objects.filter(reason__in=DEDUCTION_REASONS).exists()
+    assert WriteOff.objects.filter(reason_code="deduction_accepted").exists()
+    assert CreditMemo.objects.filter(reason__in=DISPUTE_REASONS, invoice__isnull=False).exists()
+    # credit memos applied and not; a few bad debts written off, others long overdue
     assert CreditMemo.objects.filter(unapplied_amount=0).exists()
     assert CreditMemo.objects.filter(unapplied_amount__gt=0).exists()
     assert WriteOff.objects.filter(reason_code="bad_debt").exists()

@@ -52,8 +52,9 @@ class Books:
 
 def book(customer: Customer, number: str, amount: str, *, due: date, by: User, issued_days_before_due: int = 30,
          currency: str | None = None) -> Invoice:
-    return ledger.book_invoice(customer=customer, number=number, issue_date=due - timedelta(days=issued_days_before_due),
-                               due_date=due, currency=currency or customer.currency, amount=Decimal(amount), by=by)
+    issued = due - timedelta(days=issued_days_before_due)
+    return ledger.book_invoice(customer=customer, number=number, issue_date=issued, due_date=due,
+                               currency=currency or customer.currency, amount=Decimal(amount), by=by)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from ardesk.insights import formats
 from ardesk.insights.aging import buckets
-from ardesk.insights.report import AgingReport, GroupSums, Grouping, Source, build_report
+from ardesk.insights.report import AgingReport, Grouping, GroupSums, Source, build_report
 
 D = Decimal
 
@@ -60,7 +60,7 @@ def test_json_is_plain_data_with_amounts_as_strings():
     assert data["rows"][0]["buckets"]["over_120"] == "1234567.00"
     assert data["rows"][0]["collectible"] == "1234617.50"
     assert data["totals"]["total"] == "1234674.82"
-    assert [b["key"] for b in data["buckets"]][0] == "current"
+    assert data["buckets"][0]["key"] == "current"
     assert any("no dated history" in note for note in data["notes"])
 
 

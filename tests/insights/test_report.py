@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from ardesk.insights.aging import bucket_for, buckets, days_past_due, due_window
 from ardesk.insights.report import (
     Format,
-    GroupSums,
     Grouping,
+    GroupSums,
     InvalidReportInput,
     Source,
     build_report,

@@ -33,7 +33,7 @@ def race(workers: list[Callable[[], Any]], *, timeout: float = 120) -> Outcome:
         except DomainError as refusal:
             with guard:
                 outcome.refused.append(refusal)
-        except BaseException as failure:  # noqa: BLE001 - a deadlock or a broken barrier must fail the test
+        except BaseException as failure:  # a deadlock or a broken barrier must fail the test, not vanish
             with guard:
                 outcome.crashed.append(failure)
         else:

@@ -146,8 +146,8 @@ def test_page_works_without_javascript(world):
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ({"collector": "abc"}, "Collector: Choose a collector from the list."),
-    ({"country": "Germany"}, "Country: Country is a two-letter code"),
+    ({"collector": "abc"}, "Collector: choose one from the list."),
+    ({"country": "Germany"}, "Country: use a two-letter code such as DE or FR."),
     ({"sort": "price"}, "Sort by: Select a valid choice."),
     ({"segment": "s" * 41}, "Segment: Ensure this value has at most 40 characters"),
 ])

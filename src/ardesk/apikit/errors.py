@@ -12,6 +12,7 @@ import logging
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Schema
@@ -163,6 +164,13 @@ def install(api: NinjaAPI) -> None:
         logger.info("data error answered with 422: %s", exc)
         return respond(request, 422, error_body(ErrorCode.INVALID, "a value does not fit its field"))
 
+    def on_too_big(request: HttpRequest, exc: Any) -> HttpResponse:
+        return respond(request, 413, error_body(
+            ApiErrorCode.PAYLOAD_TOO_LARGE, "the request body is larger than this server accepts"))
+
+    def on_suspicious(request: HttpRequest, exc: Any) -> HttpResponse:
+        return respond(request, 400, error_body(ApiErrorCode.MALFORMED, "the request was refused as malformed"))
+
     def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("unhandled error in %s %s", request.method, request.path, exc_info=exc)
         return respond(request, 500, error_body(
@@ -177,3 +185,5 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(IntegrityError, on_integrity_error)
     api.add_exception_handler(DataError, on_data_error)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
+    api.add_exception_handler(SuspiciousOperation, on_suspicious)

@@ -25,6 +25,7 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -160,7 +161,7 @@ def idempotent_posts(run: Callable[..., HttpResponseBase]) -> Callable[..., Http
             return run(request, **kwargs)
         try:
             return run_once(user=user, key=check_key(key), request=request, handle=lambda: run(request, **kwargs))
-        except DomainError as exc:
+        except (DomainError, SuspiciousOperation) as exc:  # a bad key, a mismatch, a body too big to read
             return operation.api.on_exception(request, exc)  # type: ignore[union-attr]
 
     guarded.idempotent = True  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
 """Cursor pagination over a stable order (a key, then the primary key).
 
 The cursor is opaque to clients: a signed note of the last row's key and pk, tied to the
-resource it came from. A page is read with `key > k OR (key = k AND pk > p)`, so rows added or
+resource it came from. A page is read with `key >= k AND NOT (key = k AND pk <= p)`, so rows added or
 removed between two calls neither repeat nor vanish from the walk, and deep pages cost what the
 first one does (no OFFSET).
 """
@@ -66,12 +66,13 @@ def paginate(queryset: QuerySet[M], *, key: str, page: PageQuery, resource: str,
              newest_first: bool = False) -> Page[M]:
     """One page of `queryset` ordered by (`key`, pk), or both descending; `key` is a non-null field."""
     limit = min(page.limit, MAX_LIMIT)
-    sign, after = ("-", "lt") if newest_first else ("", "gt")
+    sign, from_, through = ("-", "lte", "gte") if newest_first else ("", "gte", "lte")
     rows = queryset.order_by(f"{sign}{key}", f"{sign}pk")
     if page.cursor:
         raw_value, last_pk = decode_cursor(page.cursor, resource)
         value = queryset.model._meta.get_field(key).to_python(raw_value)  # type: ignore[union-attr]
-        rows = rows.filter(Q(**{f"{key}__{after}": value}) | Q(**{key: value, f"pk__{after}": last_pk}))
+        # "key ≥ k, except the rows of key k up to pk p": the range lets an index on `key` start at k.
+        rows = rows.filter(Q(**{f"{key}__{from_}": value}) & ~Q(**{key: value, f"pk__{through}": last_pk}))
     found = list(rows[: limit + 1])
     if len(found) <= limit:
         return Page(found, None)

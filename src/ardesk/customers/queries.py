@@ -85,15 +85,14 @@ def in_company_currency(amount: Any, *, currency_field: str, as_of: date) -> Any
 
 
 def _text_filter(text: str) -> Q:
-    """Customer number, name or legal name containing the text, or an invoice / PO number equal to it.
+    """Customer number or name containing the text, or an invoice / PO number equal to it.
 
     `icontains` escapes %, _ and backslash, so they match literally. Document numbers match whole
     (as typed or upper-cased) so the unique and PO indexes answer without scanning invoices.
     """
     variants = sorted({text, text.upper()})
     documents = Invoice.objects.filter(Q(number__in=variants) | Q(po_number__in=variants)).values("customer_id")
-    return (Q(number__icontains=text) | Q(name__icontains=text) | Q(legal_name__icontains=text)
-            | Q(pk__in=documents))
+    return Q(number__icontains=text) | Q(name__icontains=text) | Q(pk__in=documents)
 
 
 def search_customers(user: Any, query: CustomerQuery, *, as_of: date) -> QuerySet[Customer]:

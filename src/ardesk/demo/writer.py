@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models, reset_queries
-from django.db.models import Max
+from django.db.models import NOT_PROVIDED, Max
 
 from ardesk.demo.records import Rows
 
@@ -51,9 +51,10 @@ class BulkWriter:
 
     @staticmethod
     def _complete(model: type[models.Model], columns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
-        """Add every column the generator left out, with the model's default (COPY does not apply them)."""
+        """Add every column the generator left out, with the model's default (COPY does not apply Python
+        defaults; a database default is left to the database)."""
         missing = [f for f in model._meta.concrete_fields
-                   if f.attname not in columns and not f.primary_key]
+                   if f.attname not in columns and not f.primary_key and f.db_default is NOT_PROVIDED]
         return (*columns, *(f.attname for f in missing)), tuple(f.get_default() for f in missing)
 
     @staticmethod

@@ -31,6 +31,7 @@ from ardesk.ledger.models import Invoice
 from ardesk.money import minor_units
 
 _COPY_BATCH = 2000
+_ANALYZE_AFTER = 50_000
 _NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]")
 _ESCAPE = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
@@ -74,15 +75,20 @@ class SqlEngine:
         try:
             with transaction.atomic():
                 # Only possible before the session's first temporary table; later it fails and we go on.
-                self._run(f"SET temp_buffers = '{settings.ARDESK_IMPORT_TEMP_BUFFERS}'")
+                self._run("SELECT set_config('temp_buffers', %s, false)", [settings.ARDESK_IMPORT_TEMP_BUFFERS])
         except DatabaseError:
             pass
-        self._run(f"SET LOCAL work_mem = '{settings.ARDESK_IMPORT_WORK_MEM}'")
+        self._run("SELECT set_config('work_mem', %s, true)", [settings.ARDESK_IMPORT_WORK_MEM])
         self._run("SET LOCAL jit = off")  # compiling the big statements costs seconds and saves nothing here
         self._run("SET LOCAL DateStyle = 'ISO, YMD'")
 
+    def _drop_tables(self) -> None:
+        # ON COMMIT DROP does not fire while a caller's outer transaction is still open.
+        self._run(f"DROP TABLE IF EXISTS {b.STAGE}, {b.REJECTION}, {b.CHANGED}, {b.CREATED}, {b.MINOR}")
+
     def ingest(self, rows: Iterable[v.Row]) -> int:
         self._tune()
+        self._drop_tables()
         self._run(self.plan.stage_ddl())
         self._run(f"CREATE TEMP TABLE {b.REJECTION} (row_no integer NOT NULL, col text NOT NULL, val text, "
                   f"code text NOT NULL, args text[] NOT NULL) ON COMMIT DROP")
@@ -234,6 +240,8 @@ class SqlEngine:
     def apply(self, *, open_batch: Callable[[], ImportBatch], by: Any) -> tuple[int, int, int]:
         sql, params = self.plan.insert()
         created = self._run(sql, params)
+        if created >= _ANALYZE_AFTER:
+            self._run(f"ANALYZE {b.table(self.target.model)}")  # the planner should know the table grew
         if self.kind is Kind.CUSTOMERS:
             if created and "parent_number" in self.present:
                 self._run(self.plan.link_new_parents())
@@ -244,6 +252,7 @@ class SqlEngine:
         if self.updated:
             self._run(self.plan.update(self.fields))
             record_many(actor=by, events=self._events(f"import #{batch.pk} {batch.file_name}"))
+        self._drop_tables()
         return created, self.updated, self.rows - created - self.updated
 
     def _events(self, reason: str) -> Iterator[EventSpec]:

@@ -202,7 +202,10 @@ def _csv_table(path: Path, facts: FileFacts, spec: Spec) -> Table:
         finally:
             handle.close()
 
-    return Table(header=header, rows=rows(), position=lambda: (facts.size if raw.closed else raw.tell(), facts.size), close=handle.close,
+    def position() -> tuple[int, int]:
+        return (facts.size if raw.closed else raw.tell()), facts.size
+
+    return Table(header=header, rows=rows(), position=position, close=handle.close,
                  warnings=[] if delimiter == "," else [f"Columns are separated by {_name(delimiter)}."])
 
 

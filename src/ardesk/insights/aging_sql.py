@@ -80,7 +80,8 @@ def source(vendor: str, *, as_of: date, kind: Source) -> tuple[str, Params]:
                         f"WHERE open_amount > 0 AND issue_date <= %s")
     else:
         later, sign, erp = "<=", "-", "(erp_settled_on IS NULL OR erp_settled_on <= %s)"
-        invoice_rows = f"SELECT {columns}, {exact(vendor, 'amount')} AS x, 0 AS d FROM {invoices} WHERE issue_date <= %s"
+        invoice_rows = (f"SELECT {columns}, {exact(vendor, 'amount')} AS x, 0 AS d FROM {invoices} "
+                        f"WHERE issue_date <= %s")
     # Applications and write-offs are read as one stream of entries, joined to their invoices once.
     entries = (f"SELECT invoice_id, amount FROM {applications} WHERE applied_on {later} %s "
                f"UNION ALL SELECT invoice_id, amount FROM {write_offs} WHERE written_off_on {later} %s")

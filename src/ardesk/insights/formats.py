@@ -38,7 +38,8 @@ def as_json(report: AgingReport) -> dict[str, Any]:
     """Plain data for json.dumps: amounts as strings in the company currency (original ones by currency)."""
     rows = []
     for row in report.rows:
-        item: dict[str, Any] = {"key": row.key, "label": row.label, **amounts_dict(row.amounts, report, report.currency)}
+        item: dict[str, Any] = {"key": row.key, "label": row.label,
+                                **amounts_dict(row.amounts, report, report.currency)}
         if row.original is not None:
             item["original"] = {"currency": row.key, **amounts_dict(row.original, report, row.key)}
         rows.append(item)

@@ -221,7 +221,8 @@ def build_report(
         if entry is None:
             merged[cell.key] = (cell.label, converted, disputed)
         else:
-            merged[cell.key] = (entry[0], [a + b for a, b in zip(entry[1], converted, strict=True)], entry[2] + disputed)
+            added = [a + b for a, b in zip(entry[1], converted, strict=True)]
+            merged[cell.key] = (entry[0], added, entry[2] + disputed)
         if by is Grouping.CURRENCY:
             originals[cell.key] = Amounts.of(cell.buckets, cell.disputed)
     rows = [Row(key, label, Amounts(tuple(buckets), disputed, sum(buckets, ZERO)), originals.get(key))

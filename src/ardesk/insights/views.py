@@ -59,7 +59,7 @@ class AgingQuery:
 def parse_query(params: QueryDict, *, today: date) -> AgingQuery:
     as_of = parse_as_of(params.get("as_of"), today=today)
     by = parse_choice(Grouping, params.get("by"), field="by", default=Grouping.CUSTOMER)
-    where = {g: params[g.value].strip() for g in Grouping if params.get(g.value, "").strip()}
+    where = {g: value.strip() for g in Grouping if (value := params.get(g.value) or "").strip()}
     download = (params.get("format") or "").strip().lower()
     if download not in ("", "html", *DOWNLOADS):
         raise InvalidReportInput(f"format: unknown value {download!r}; expected one of html, {', '.join(DOWNLOADS)}",

@@ -98,7 +98,7 @@ def cache_mismatches() -> list[CacheMismatch]:
         found.append(CacheMismatch("invoice", inv.number, inv.open_amount, _exact(computed), inv.currency))
     for model, kind in ((Payment, "payment"), (CreditMemo, "credit memo")):
         fk = "payment" if model is Payment else "credit_memo"
-        rows = model.objects.annotate(applied=_sum_of(Application, fk)).filter(  # type: ignore[attr-defined]
+        rows = model.objects.annotate(applied=_sum_of(Application, fk)).filter(
             ~Q(unapplied_amount=_stored(F("amount") - F("applied"))))
         for row in rows:
             found.append(CacheMismatch(kind, row.number, row.unapplied_amount, _exact(row.amount - row.applied),

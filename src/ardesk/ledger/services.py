@@ -173,9 +173,11 @@ def _apply(
         amount=amount, unapplied=source.unapplied_amount, invoice_open=invoice.open_amount,
         source_currency=source.currency, invoice_currency=invoice.currency,
     )
-    is_payment = isinstance(source, Payment)
+    payment = source if isinstance(source, Payment) else None
+    memo = source if isinstance(source, CreditMemo) else None
+    is_payment = payment is not None
     application = Application.objects.create(
-        payment=source if is_payment else None, credit_memo=None if is_payment else source,
+        payment=payment, credit_memo=memo,
         invoice=invoice, amount=amount, applied_on=on or _today(), note=note,
         created_by=by if getattr(by, "pk", None) else None,
     )

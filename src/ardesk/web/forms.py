@@ -43,13 +43,13 @@ class CustomerFilterForm(forms.Form):
         if raw == "none":
             return UNASSIGNED
         if not raw.isdigit() or len(raw) > 18:
-            raise forms.ValidationError("Choose a collector from the list.", code="invalid")
+            raise forms.ValidationError("choose one from the list.", code="invalid")
         return int(raw)
 
     def clean_country(self) -> str:
         raw = (self.cleaned_data.get("country") or "").strip()
         if raw and not _COUNTRY.match(raw):
-            raise forms.ValidationError("Country is a two-letter code such as DE or FR.", code="invalid")
+            raise forms.ValidationError("use a two-letter code such as DE or FR.", code="invalid")
         return raw.upper()
 
     def clean_sort(self) -> str:

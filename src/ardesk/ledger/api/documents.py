@@ -72,9 +72,9 @@ def _filter_invoices(rows: QuerySet[Invoice], f: InvoiceFilters) -> QuerySet[Inv
 
 @invoices.get("", response={200: page_of(InvoiceOut), **ERRORS}, summary="List invoices")
 def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> Any:
-    """Invoices of customers the caller may see, by due date."""
+    """Invoices of customers the caller may see, in the order they were issued."""
     user = require(request, Permission.VIEW_LEDGER)
-    return paginate(_filter_invoices(reads.invoices(user), filters), key="due_date", page=filters,
+    return paginate(_filter_invoices(reads.invoices(user), filters), key="issue_date", page=filters,
                     resource="invoices")
 
 
@@ -107,6 +107,7 @@ def book_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
 
 @credit_memos.get("", response={200: page_of(CreditMemoOut), **ERRORS}, summary="List credit memos")
 def list_credit_memos(request: HttpRequest, filters: Query[CreditMemoFilters]) -> Any:
+    """Credit memos of customers the caller may see, in the order they were booked."""
     user = require(request, Permission.VIEW_LEDGER)
     rows = reads.credit_memos(user)
     if filters.customer:
@@ -117,7 +118,7 @@ def list_credit_memos(request: HttpRequest, filters: Query[CreditMemoFilters]) -
         rows = rows.filter(unapplied_amount__gt=0) if filters.unapplied else rows.filter(unapplied_amount=0)
     if filters.currency:
         rows = rows.filter(currency=filters.currency)
-    return paginate(rows, key="issue_date", page=filters, resource="credit-memos")
+    return paginate(rows, key="id", page=filters, resource="credit-memos")
 
 
 @credit_memos.get("/{int:credit_memo_id}", response={200: CreditMemoDetailOut, **ERRORS},
@@ -157,6 +158,7 @@ def apply_credit_memo(request: HttpRequest, credit_memo_id: Id, payload: CreditM
 
 @payments.get("", response={200: page_of(PaymentOut), **ERRORS}, summary="List payments")
 def list_payments(request: HttpRequest, filters: Query[PaymentFilters]) -> Any:
+    """Payments of customers the caller may see, in the order they were recorded."""
     user = require(request, Permission.VIEW_LEDGER)
     rows = reads.payments(user)
     if filters.customer:
@@ -169,7 +171,7 @@ def list_payments(request: HttpRequest, filters: Query[PaymentFilters]) -> Any:
         rows = rows.filter(received_on__gt=filters.received_after)
     if filters.currency:
         rows = rows.filter(currency=filters.currency)
-    return paginate(rows, key="received_on", page=filters, resource="payments")
+    return paginate(rows, key="id", page=filters, resource="payments")
 
 
 @payments.get("/{int:payment_id}", response={200: PaymentDetailOut, **ERRORS}, summary="Get a payment")

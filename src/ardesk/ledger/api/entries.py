@@ -84,13 +84,14 @@ def reverse_application(request: HttpRequest, application_id: Id, payload: Rever
 
 @write_offs.get("", response={200: page_of(WriteOffOut), **ERRORS}, summary="List write-offs")
 def list_write_offs(request: HttpRequest, filters: Query[WriteOffFilters]) -> Any:
+    """Write-offs (and their reversals) on invoices of customers the caller may see, in booking order."""
     user = require(request, Permission.VIEW_LEDGER)
     rows = reads.visible_write_offs(user)
     if filters.invoice:
         rows = rows.filter(invoice_id=filters.invoice)
     if filters.customer:
         rows = rows.filter(invoice__customer_id=filters.customer)
-    return paginate(rows, key="written_off_on", page=filters, resource="write-offs")
+    return paginate(rows, key="id", page=filters, resource="write-offs")
 
 
 @write_offs.get("/{int:write_off_id}", response={200: WriteOffOut, **ERRORS}, summary="Get a write-off")

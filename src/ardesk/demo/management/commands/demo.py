@@ -62,9 +62,9 @@ class Command(BaseCommand):
             f"{counts['ledger.fxrate']:,} FX rates"))
         self.stdout.write("")
         self.stdout.write(f"Demo users (the password of every one is {result.users[0].password}):")
-        self.stdout.write(f"  {'username':<10} {'role':<24} {'team':<17} MFA secret (base32)")
+        self.stdout.write(f"  {'username':<10} {'role':<24} {'team':<17} {'password':<18} MFA secret (base32)")
         for user in result.users:
-            self.stdout.write(f"  {user.username:<10} {user.role:<24} {user.team or '-':<17} "
+            self.stdout.write(f"  {user.username:<10} {user.role:<24} {user.team or '-':<17} {user.password:<18} "
                               f"{user.mfa_secret or '-'}")
         self.stdout.write("")
         self.stdout.write(
