@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from ardesk.api import api
 from ardesk.apikit.idempotency import REPLAY_HEADER
 from ardesk.apikit.models import IdempotencyRecord
+from ardesk.audit.models import AuditEvent
 from ardesk.identity.services import issue_token
 from ardesk.ledger.models import Application, Payment
 from tests.api.conftest import ApiClient, error_of
@@ -186,3 +191,19 @@ def test_two_identical_requests_at_once_book_once(clerk):
     assert len({str(body) for _, body, _ in answers}) == 1
     assert sorted(replayed for _, _, replayed in answers) == [False, True, True, True]
     assert Payment.objects.count() == 1
+
+
+def test_old_keys_are_purged_and_then_run_afresh(api_as, clerk):
+    # given
+    customer = CustomerFactory()
+    client = api_as(clerk)
+    client.post("/payments", payment(customer.pk), headers={"Idempotency-Key": "old"})
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(days=31))  # a month passes
+    out = io.StringIO()
+    # when
+    call_command("api", "purge-keys", "--days", "30", stdout=out)
+    again = client.post("/payments", payment(customer.pk), headers={"Idempotency-Key": "old"})
+    # then
+    assert "forgot 1" in out.getvalue()
+    assert again.status_code == 422  # ran again: the ledger refuses the duplicate number itself
+    assert AuditEvent.objects.filter(verb="api.idempotency_keys_purged").exists()

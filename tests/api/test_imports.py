@@ -124,3 +124,14 @@ def test_a_zip_that_is_not_a_workbook_is_refused_not_a_crash(api_as, admin_user,
     # then
     assert response.status_code == 422, response.content
     assert response.json()["field"] in {"file", "header"}
+
+
+def test_a_file_over_the_size_limit_is_413(api_as, admin_user, settings):
+    # given
+    settings.ARDESK_IMPORT_MAX_BYTES = 10
+    # when
+    response = upload(api_as(admin_user, ["import"]), GOOD)
+    # then
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert not Customer.objects.exists()

@@ -148,6 +148,11 @@ def load_demo(*, plan: DemoPlan, by: Any, if_empty: bool = False, progress: Prog
         writer.write(batch)
     writer.finish(filled)
     writer.analyze(filled)
+    if connection.vendor == "postgresql":
+        # Back to Django's default for the rest of a caller's transaction (every deferrable
+        # constraint in the schema is a foreign key created INITIALLY DEFERRED).
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     counts = {table: writer.counts[table] for table in filled}
     seconds = round(time.perf_counter() - started, 1)
     record(actor=by, verb="demo.loaded", subject=("demo.load", plan.seed),
