@@ -222,3 +222,11 @@ def test_a_body_larger_than_the_server_reads_is_413(admin_api, settings, key):
     assert response.status_code == 413
     assert error_of(response)["code"] == "payload_too_large"
     assert nothing_written()
+
+
+def test_another_api_version_is_a_json_404(admin_api):
+    # when
+    response = admin_api.client.get("/api/v2/payments")
+    # then
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"

@@ -222,3 +222,23 @@ def test_each_role_lists_exactly_the_customers_in_its_scope(world):
     for user, count in expected.items():
         response = world.client_for(user).get("/customers/")
         assert len(numbers(response)) == count, user.username
+
+
+def test_money_sort_pages_stay_in_one_order_across_the_customers_with_and_without_money(world, monkeypatch):
+    # given 60 customers with money open (one-pass aggregate forced) and a few with nothing open
+    monkeypatch.setattr("ardesk.customers.queries.MONEY_SORT_PROBE_LIMIT", 0)
+    amounts = {}
+    for i in range(56):
+        customer = CustomerFactory(number=f"C-M{i:03d}", collector=world.colin)
+        amount = Decimal(i * 3 + 1)
+        InvoiceFactory(customer=customer, amount=amount, issue_date=world.today, due_date=world.today)
+        amounts[customer.number] = amount
+    amounts.update({"C-ALPHA": Decimal(500), "C-BETA": Decimal(80), "C-ALPHA-S": Decimal(50),
+                    "C-YEN": Decimal("7.32")})
+    client = world.client_for(world.colin)
+    # when
+    first = numbers(client.get("/customers/", {"sort": "-open"}))
+    second = numbers(client.get("/customers/", {"sort": "-open", "page": "2"}))
+    # then the first page comes from the ranked totals alone, the second joins the customers with none
+    ranked = sorted(amounts, key=lambda number: -amounts[number])
+    assert first + second == [*ranked, "C-Q", "C-RU"]

@@ -74,3 +74,19 @@ def test_every_role_gets_the_shared_layout(world, role):
     assert page.by_id("main") is not None and page.by_id(f"home-{role}") is not None
     assert user.role_label in page.text("current-user")
     assert "Customers" in page.text("nav-customers")
+
+
+def test_adding_up_accounts_keeps_currencies_apart_and_the_oldest_due_date():
+    from datetime import date
+    from decimal import Decimal
+
+    from ardesk.customers.queries import CurrencyFigures
+    from ardesk.web.dashboards import add_up
+
+    eur_a = CurrencyFigures("EUR", Decimal("10"), Decimal("5"), Decimal("1"), Decimal("9"), 2, date(2026, 3, 1))
+    eur_b = CurrencyFigures("EUR", Decimal("20"), Decimal("0"), Decimal("0"), Decimal("20"), 1, date(2026, 1, 1))
+    jpy = CurrencyFigures("JPY", Decimal("1000"), Decimal("1000"), Decimal("0"), Decimal("1000"), 1, None)
+    eur, yen = add_up([[eur_a, jpy], [eur_b]])
+    assert (eur.currency, eur.open, eur.overdue, eur.disputed, eur.collectible, eur.open_items, eur.oldest_due) == (
+        "EUR", Decimal("30"), Decimal("5"), Decimal("1"), Decimal("29"), 3, date(2026, 1, 1))
+    assert (yen.currency, yen.open) == ("JPY", Decimal("1000"))

@@ -118,7 +118,7 @@ def search_customers(user: Any, query: CustomerQuery, *, as_of: date) -> QuerySe
 # Up to this many matching customers, sorting by money probes each one's open invoices (index lookups);
 # beyond it, one pass aggregates every open invoice and joins the result (cheaper than 10,000s of probes).
 MONEY_SORT_PROBE_LIMIT = 2000
-# Up to this many, the one-pass aggregate reads only the matching customers' invoices.
+# Up to this many, the one-pass aggregate reads only the matching customers' invoices (the first pages).
 AGGREGATE_NARROWING_LIMIT = 20_000
 
 
@@ -162,6 +162,7 @@ class _AggregatedOrder(Sequence[Customer]):
                  count: int) -> None:
         self.matching, self.key, self.descending, self.as_of = matching, key, descending, as_of
         self.matched = count
+        self._rate_pairs: list[tuple[str, Decimal]] | None = None
 
     def __len__(self) -> int:
         return self.matched
@@ -176,10 +177,46 @@ class _AggregatedOrder(Sequence[Customer]):
         return [found[pk] for pk in ids if pk in found]
 
     def _ids(self, offset: int, limit: int) -> list[int]:
-        quote = connection.ops.quote_name
-        customers, invoices = quote(Customer._meta.db_table), quote(Invoice._meta.db_table)
+        match, match_params = "", []
+        if self.matching.query.where:  # no WHERE: every customer matches, nothing to narrow
+            sub_sql, sub_params = self.matching.values("pk").query.sql_with_params()
+            match, match_params = f"IN ({sub_sql})", list(sub_params)
+        if self.descending:
+            # The first pages hold only customers with money open: rank the totals alone, no join.
+            # Few matching customers: narrow the aggregate itself (then its rows all match); many: filter
+            # its rows afterwards. Either way the matching subquery runs once.
+            narrow = bool(match) and self.matched <= AGGREGATE_NARROWING_LIMIT
+            totals, totals_params = self._totals_sql(match if narrow else "", match_params if narrow else [])
+            where, where_params = ("", []) if narrow or not match else (f"WHERE t.customer_id {match}", match_params)
+            ids = self._fetch(f"SELECT t.customer_id FROM ({totals}) t {where}"
+                              " ORDER BY t.total DESC, t.customer_id ASC LIMIT %s OFFSET %s",
+                              [*totals_params, *where_params, limit, offset])
+            if len(ids) == limit:
+                return ids
+        # Past them (or ascending), customers with nothing open join in, ranked as zero and by number.
+        totals, totals_params = self._totals_sql("", [])
+        direction = "DESC" if self.descending else "ASC"
+        customers = connection.ops.quote_name(Customer._meta.db_table)
+        return self._fetch(
+            f"SELECT c.id FROM {customers} c LEFT JOIN ({totals}) t ON t.customer_id = c.id"
+            f" {f'WHERE c.id {match}' if match else ''}"
+            f" ORDER BY COALESCE(t.total, 0) {direction},"
+            " CASE WHEN t.total IS NULL THEN NULL ELSE c.id END ASC, c.number ASC LIMIT %s OFFSET %s",
+            [*totals_params, *match_params, limit, offset])
+
+    def _totals_sql(self, narrow: str, narrow_params: list[Any]) -> tuple[str, list[Any]]:
+        """(customer_id, total) of every customer with money open (`narrow`: only those matching), in
+        the company currency.
+
+        Sums per customer and currency first (plain sums over the open-invoice index), then converts
+        the few group totals; the total is a float, fit for ranking only: shown money comes from
+        figures_by_customer.
+        """
+        invoices = connection.ops.quote_name(Invoice._meta.db_table)
         params: list[Any] = []
-        rates = sorted(_rates(self.as_of).items())
+        if self._rate_pairs is None:
+            self._rate_pairs = sorted(_rates(self.as_of).items())
+        rates = self._rate_pairs
         rate = "1"
         if rates:
             rate = "CASE g.currency " + " ".join("WHEN %s THEN %s" for _ in rates) + " ELSE 1 END"
@@ -188,28 +225,19 @@ class _AggregatedOrder(Sequence[Customer]):
         if self.key == "overdue":
             overdue = "AND i.due_date < %s"
             params.append(self.as_of)
-        inner = outer = ""
-        if self.matching.query.where:  # no WHERE: every customer matches, nothing to narrow
-            sub_sql, sub_params = self.matching.values("pk").query.sql_with_params()
-            outer = f"WHERE c.id IN ({sub_sql})"
-            if self.matched <= AGGREGATE_NARROWING_LIMIT:
-                # Few customers match: aggregate only their invoices. Many: narrowing costs more than it saves.
-                inner = f"AND i.customer_id IN ({sub_sql})"
-                params.extend(sub_params)
-            params.extend(sub_params)
-        params.extend([limit, offset])
-        direction = "DESC" if self.descending else "ASC"
-        # Sum per customer and currency first (plain sums over the covering index), convert the few
-        # group totals, and rank on a float: exact money is shown from figures_by_customer, not from here.
+        if narrow:
+            narrow = f"AND i.customer_id {narrow}"
+            params.extend(narrow_params)
         sql = (
-            f"SELECT c.id FROM {customers} c LEFT JOIN ("
-            f" SELECT g.customer_id, CAST(SUM(g.amount * {rate}) AS FLOAT) AS total FROM ("
-            f"  SELECT i.customer_id, i.currency, SUM(i.open_amount) AS amount FROM {invoices} i"
-            f"  WHERE i.open_amount > 0 {overdue} {inner} GROUP BY i.customer_id, i.currency"
-            f" ) g GROUP BY g.customer_id"
-            f") t ON t.customer_id = c.id {outer}"
-            f" ORDER BY COALESCE(t.total, 0) {direction}, c.number ASC LIMIT %s OFFSET %s"
+            f"SELECT g.customer_id, CAST(SUM(g.amount * {rate}) AS FLOAT) AS total FROM ("
+            f" SELECT i.customer_id, i.currency, SUM(i.open_amount) AS amount FROM {invoices} i"
+            f" WHERE i.open_amount > 0 {overdue} {narrow} GROUP BY i.customer_id, i.currency"
+            f") g GROUP BY g.customer_id"
         )
+        return sql, params
+
+    @staticmethod
+    def _fetch(sql: str, params: list[Any]) -> list[int]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]

@@ -20,6 +20,7 @@ from ardesk.customers.models import Customer
 from ardesk.imports import derive
 from ardesk.imports import validation as v
 from ardesk.imports.models import ImportBatch
+from ardesk.imports.parallel import Done
 from ardesk.imports.report import Kind, Rejections
 from ardesk.imports.targets import REFERENCE_MODELS, Ref, Target, change_of
 from ardesk.ledger.models import Application, Source
@@ -61,7 +62,8 @@ class PythonEngine:
         self.updates: list[Update] = []
         self.unchanged = 0
 
-    def ingest(self, rows: Iterable[v.Row]) -> int:
+    def ingest(self, rows: Iterable[v.Row], parallel: Callable[[], Iterator[Done]] | None = None) -> int:
+        """Keep every row in memory (this engine is for files a database without COPY can take)."""
         self.rows = list(rows)
         return len(self.rows)
 

@@ -10,7 +10,7 @@ the new rows and one UPDATE of the changed ones; unchanged rows are not touched.
 
 from __future__ import annotations
 
-import re
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -23,27 +23,19 @@ from ardesk.audit.services import EventSpec, record_many
 from ardesk.customers.models import Customer
 from ardesk.imports import sql_build as b
 from ardesk.imports import validation as v
+from ardesk.imports.copytext import line_maker
 from ardesk.imports.models import ImportBatch
+from ardesk.imports.parallel import Done, NotSplittable
 from ardesk.imports.parsing import currency_codes
 from ardesk.imports.report import MAX_LISTED_REJECTIONS, Kind, Rejections
 from ardesk.imports.targets import REFERENCE_MODELS, Target, change_of
 from ardesk.ledger.models import Invoice
 from ardesk.money import minor_units
 
+log = logging.getLogger(__name__)
+
 _COPY_BATCH = 2000
 _ANALYZE_AFTER = 50_000
-_NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]")
-_ESCAPE = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def _text(value: str) -> str:
-    return value.translate(_ESCAPE) if _NEEDS_ESCAPE.search(value) else value
-
-
-_FORMAT: dict[str, Callable[[Any], str]] = {
-    "text": _text, "date": date.isoformat, "numeric": str, "bigint": str,
-    "boolean": lambda value: "t" if value else "f",
-}
 
 
 class SqlEngine:
@@ -86,9 +78,26 @@ class SqlEngine:
         # ON COMMIT DROP does not fire while a caller's outer transaction is still open.
         self._run(f"DROP TABLE IF EXISTS {b.STAGE}, {b.REJECTION}, {b.CHANGED}, {b.CREATED}, {b.MINOR}")
 
-    def ingest(self, rows: Iterable[v.Row]) -> int:
+    def ingest(self, rows: Iterable[v.Row], parallel: Callable[[], Iterator[Done]] | None = None) -> int:
+        """Stream the rows into the staging table: from worker processes when offered, else one by one."""
         self._tune()
         self._drop_tables()
+        self._create_tables()
+        count = None
+        if parallel is not None:
+            try:
+                with transaction.atomic():  # a savepoint: a failed COPY must not spoil the transaction
+                    count = self._copy_blocks(parallel())
+            except NotSplittable:
+                log.info("a block did not split into whole rows; reading the file in one process")
+                self.rejections.reset()
+        if count is None:
+            count = self._copy_rows(rows)
+        self._run(f"ANALYZE {b.STAGE}")
+        self.rows = count
+        return count
+
+    def _create_tables(self) -> None:
         self._run(self.plan.stage_ddl())
         self._run(f"CREATE TEMP TABLE {b.REJECTION} (row_no integer NOT NULL, col text NOT NULL, val text, "
                   f"code text NOT NULL, args text[] NOT NULL) ON COMMIT DROP")
@@ -99,26 +108,36 @@ class SqlEngine:
                       [codes, [minor_units(code) for code in codes]])
         if self.kind is Kind.CUSTOMERS:
             self._run(f"CREATE TEMP TABLE {b.CREATED} (id bigint PRIMARY KEY) ON COMMIT DROP")
-        names = [c.name for c in self.plan.columns]
-        formats = [_FORMAT[c.db] for c in self.plan.columns]
+
+    def _copy_rows(self, rows: Iterable[v.Row]) -> int:
+        make_line = line_maker(self.plan.columns)
         count = 0
         with connection.cursor() as cursor, cursor.copy(self.plan.copy_sql()) as copy:
             buffer: list[str] = []
             for row in rows:
                 count += 1
-                values = row.values
-                parts = [str(row.row), "t" if row.ok else "f"]
-                for name, fmt in zip(names, formats, strict=True):
-                    value = values.get(name)
-                    parts.append("\\N" if value is None else fmt(value))
-                buffer.append("\t".join(parts))
+                buffer.append(make_line(row))
                 if len(buffer) >= _COPY_BATCH:
                     copy.write("\n".join(buffer) + "\n")
                     buffer.clear()
             if buffer:
                 copy.write("\n".join(buffer) + "\n")
-        self._run(f"ANALYZE {b.STAGE}")
-        self.rows = count
+        return count
+
+    def _copy_blocks(self, blocks: Iterator[Done]) -> int:
+        count = 0
+        with connection.cursor() as cursor, cursor.copy(self.plan.copy_sql()) as copy:
+            for done in blocks:
+                if done.mismatch:
+                    raise NotSplittable
+                if done.text:
+                    copy.write(done.text)
+                count += done.rows
+                for row, column, value, reason in done.rejections:
+                    self.rejections.add_shown(row, column, value, reason)
+                if done.broken:
+                    self.rejections.add(done.broken[0], "*", "", done.broken[1])
+                    break
         return count
 
     # --- checks ----------------------------------------------------------------------------------

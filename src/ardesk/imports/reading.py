@@ -56,7 +56,43 @@ class FileFacts:
     format: str  # "csv" or "xlsx"
     encoding: str = "utf-8"
     has_nul: bool = False
+    # Every line is exactly one row (no quoted line breaks, no lone CR): the file may be read in parallel.
+    one_row_per_line: bool = False
+    header_bytes: int = 0  # where the rows start: the length of the first line, BOM included
     warnings: list[str] = field(default_factory=list)
+
+
+class _LineCheck:
+    """Follows the bytes of a file: does every line hold an even number of quotes, and no lone CR?"""
+
+    def __init__(self) -> None:
+        self.ok, self.odd, self.cr, self.crlf, self.last = True, False, 0, 0, b""
+        self.first_line_end = -1
+        self.seen = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self.first_line_end < 0 and (newline := chunk.find(b"\n")) >= 0:
+            self.first_line_end = self.seen + newline + 1
+        self.seen += len(chunk)
+        self.cr += chunk.count(b"\r")
+        self.crlf += chunk.count(b"\r\n") + (self.last == b"\r" and chunk[:1] == b"\n")
+        self.last = chunk[-1:]
+        if not self.ok:
+            return
+        if b'"' not in chunk:
+            if self.odd and b"\n" in chunk:
+                self.ok = False
+            return
+        pieces = chunk.split(b"\n")
+        for index, piece in enumerate(pieces):
+            self.odd ^= bool(piece.count(b'"') & 1)
+            if self.odd and index < len(pieces) - 1:
+                self.ok = False
+                return
+
+    @property
+    def one_row_per_line(self) -> bool:
+        return self.ok and not self.odd and self.cr == self.crlf and self.first_line_end > 0
 
 
 def scan(path: Path, filename: str) -> FileFacts:
@@ -67,6 +103,7 @@ def scan(path: Path, filename: str) -> FileFacts:
     cp1252 = codecs.getincrementaldecoder("cp1252")()
     utf8_ok = cp1252_ok = True
     has_nul = False
+    lines = _LineCheck()
     with open(path, "rb") as handle:
         head = handle.read(4)
         handle.seek(0)
@@ -74,6 +111,7 @@ def scan(path: Path, filename: str) -> FileFacts:
             digest.update(chunk)
             size += len(chunk)
             has_nul = has_nul or b"\x00" in chunk
+            lines.feed(chunk)
             if utf8_ok:
                 try:
                     utf8.decode(chunk)
@@ -106,6 +144,8 @@ def scan(path: Path, filename: str) -> FileFacts:
         facts.warnings.append(
             f"The file is not valid UTF-8; it was read as {facts.encoding}. If accented letters look wrong, "
             "save the file as CSV UTF-8 and import it again.")
+    if facts.encoding != "utf-16" and lines.one_row_per_line:
+        facts.one_row_per_line, facts.header_bytes = True, lines.first_line_end
     return facts
 
 
@@ -123,6 +163,7 @@ class Table:
     position: Callable[[], tuple[int, int]]  # (done, total) for progress
     close: Callable[[], None]
     warnings: list[str] = field(default_factory=list)
+    delimiter: str = ","
 
 
 def check_header(header: list[str], spec: Spec) -> None:
@@ -205,7 +246,7 @@ def _csv_table(path: Path, facts: FileFacts, spec: Spec) -> Table:
     def position() -> tuple[int, int]:
         return (facts.size if raw.closed else raw.tell()), facts.size
 
-    return Table(header=header, rows=rows(), position=position, close=handle.close,
+    return Table(header=header, rows=rows(), position=position, close=handle.close, delimiter=delimiter,
                  warnings=[] if delimiter == "," else [f"Columns are separated by {_name(delimiter)}."])
 
 

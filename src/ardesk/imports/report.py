@@ -119,6 +119,20 @@ class Rejections:
         if len(self._kept) > 4 * self._cap:
             self._trim()
 
+    def add_shown(self, row: int, column: str, value: str, reason: str) -> None:
+        """Add a rejection whose value was already cut down by `shown` (in a worker process)."""
+        self.count += 1
+        self.rows.add(row)
+        self._kept.append((row, self._order.get(column, -1), reason, Rejection(row, column, value, reason)))
+        if len(self._kept) > 4 * self._cap:
+            self._trim()
+
+    def reset(self) -> None:
+        """Forget everything (the file is about to be read again another way)."""
+        self._kept.clear()
+        self.count = 0
+        self.rows.clear()
+
     def add_counted(self, count: int, rows: set[int]) -> None:
         """Count rejections found elsewhere (a database check) that were not all listed."""
         self.count += count

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -24,7 +25,8 @@ from ardesk.imports.engine_python import PythonEngine
 from ardesk.imports.engine_sql import SqlEngine
 from ardesk.imports.kinds import spec_for
 from ardesk.imports.models import BatchStatus, ImportBatch
-from ardesk.imports.reading import BrokenRow, ImportRefused, Table, open_table, scan
+from ardesk.imports.parallel import Done, may_fork_workers, read_in_parallel
+from ardesk.imports.reading import BrokenRow, FileFacts, ImportRefused, Table, open_table, scan
 from ardesk.imports.report import ImportReport, Kind, Rejection, Rejections, Status
 from ardesk.imports.targets import Target, target_for
 from ardesk.imports.validation import Row, RowValidator
@@ -44,7 +46,7 @@ _PROGRESS_EVERY = 20_000
 class Engine(Protocol):
     name: str
 
-    def ingest(self, rows: Iterator[Row]) -> int: ...
+    def ingest(self, rows: Iterator[Row], parallel: Callable[[], Iterator[Done]] | None = None) -> int: ...
 
     def check(self) -> None: ...
 
@@ -80,6 +82,23 @@ def _validated(table: Table, validator: RowValidator, rejections: Rejections,
     if progress:
         _done, total = table.position()
         progress("reading", total, total)
+
+
+def _parallel_reader(runner: Engine, kind: Kind, path: Path, facts: FileFacts, table: Table,
+                     progress: Progress | None) -> Callable[[], Iterator[Done]] | None:
+    """Worker processes for a big CSV file on the SQL engine, when the machine and the file allow it."""
+    workers = settings.ARDESK_IMPORT_WORKERS
+    if (runner.name != "sql" or workers < 2 or not facts.one_row_per_line or not may_fork_workers()
+            or facts.size < settings.ARDESK_IMPORT_PARALLEL_MIN_BYTES):
+        return None
+
+    def reported(position: int) -> None:
+        if progress:
+            progress("reading", position, facts.size)
+
+    return lambda: read_in_parallel(path=path, kind=kind.value, header=table.header,
+                                    delimiter=table.delimiter, encoding=facts.encoding, offset=facts.header_bytes,
+                                    workers=workers, progress=reported)
 
 
 def _lock_kind(kind: Kind) -> None:
@@ -126,7 +145,8 @@ def execute(*, kind: str, path: Path, filename: str, by: Any, dry_run: bool = Fa
     try:
         with transaction.atomic():
             _lock_kind(spec.kind)
-            report.rows = runner.ingest(_validated(table, RowValidator(spec, table.header), rejections, progress))
+            rows = _validated(table, RowValidator(spec, table.header), rejections, progress)
+            report.rows = runner.ingest(rows, _parallel_reader(runner, spec.kind, path, facts, table, progress))
             if progress:
                 progress("checking", 0, 1)
             runner.check()

@@ -74,22 +74,24 @@ def source(vendor: str, *, as_of: date, kind: Source) -> tuple[str, Params]:
         disputed = f"CASE WHEN disputed_amount < open_amount THEN {exact(vendor, 'disputed_amount')} ELSE {open_} END"
         return (f"SELECT {columns}, {open_} AS x, {disputed} AS d FROM {invoices} "
                 f"WHERE open_amount > 0 AND issue_date <= %s", [as_of])
+    # Disputed money of a past date is a typed zero, so every amount column comes back as one type.
+    zero = "CAST(0 AS INTEGER)" if vendor == "sqlite" else "CAST(0 AS NUMERIC)"
     if kind is Source.ROLLBACK:
         later, sign, erp = ">", "", "erp_settled_on > %s"
-        invoice_rows = (f"SELECT {columns}, {exact(vendor, 'open_amount')} AS x, 0 AS d FROM {invoices} "
+        invoice_rows = (f"SELECT {columns}, {exact(vendor, 'open_amount')} AS x, {zero} AS d FROM {invoices} "
                         f"WHERE open_amount > 0 AND issue_date <= %s")
     else:
         later, sign, erp = "<=", "-", "(erp_settled_on IS NULL OR erp_settled_on <= %s)"
-        invoice_rows = (f"SELECT {columns}, {exact(vendor, 'amount')} AS x, 0 AS d FROM {invoices} "
+        invoice_rows = (f"SELECT {columns}, {exact(vendor, 'amount')} AS x, {zero} AS d FROM {invoices} "
                         f"WHERE issue_date <= %s")
     # Applications and write-offs are read as one stream of entries, joined to their invoices once.
     entries = (f"SELECT invoice_id, amount FROM {applications} WHERE applied_on {later} %s "
                f"UNION ALL SELECT invoice_id, amount FROM {write_offs} WHERE written_off_on {later} %s")
     return (
         f"{invoice_rows} "
-        f"UNION ALL SELECT {columns}, {sign}{exact(vendor, 'erp_settled_amount')}, 0 FROM {invoices} "
+        f"UNION ALL SELECT {columns}, {sign}{exact(vendor, 'erp_settled_amount')}, {zero} FROM {invoices} "
         f"WHERE erp_settled_amount > 0 AND {erp} AND issue_date <= %s "
-        f"UNION ALL SELECT {joined}, {sign}{exact(vendor, 'e.amount')}, 0 FROM ({entries}) e "
+        f"UNION ALL SELECT {joined}, {sign}{exact(vendor, 'e.amount')}, {zero} FROM ({entries}) e "
         f"JOIN {invoices} i ON i.id = e.invoice_id WHERE i.issue_date <= %s",
         [as_of] * 6)
 

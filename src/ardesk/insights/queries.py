@@ -6,7 +6,7 @@ see only the customers of their scope (identity.scoping).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +37,10 @@ from ardesk.ledger.queries import fx_rate
 
 ZERO = Decimal(0)
 MAX_PAGE = 500
-REPORT_WORK_MEM = "64MB"
+# PostgreSQL settings for the one statement of a report (SET LOCAL, so they end with its transaction):
+# memory to aggregate 100,000 groups in RAM, and no JIT, whose compiling costs more than it saves on a
+# statement that runs once.
+REPORT_SETTINGS: tuple[tuple[str, str], ...] = (("work_mem", "'64MB'"), ("jit", "off"))
 
 
 def report_buckets() -> list[Bucket]:
@@ -55,21 +58,20 @@ def source_for(as_of: date, *, today: date | None = None, from_entries: bool = F
 
 @contextmanager
 def _report_cursor() -> Iterator[Any]:
-    """A cursor for one report statement. On PostgreSQL the statement gets memory to aggregate in RAM
-    and no JIT (compiling costs more than it saves on a statement that runs once)."""
+    """A cursor for one report statement, with REPORT_SETTINGS on PostgreSQL."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
-            cursor.execute("SET LOCAL jit = off")
+            for name, value in REPORT_SETTINGS:
+                cursor.execute(f"SET LOCAL {name} = {value}")
         yield cursor
 
 
-def _converter(vendor: str) -> Callable[[Any], Decimal]:
-    """How an amount comes back: thousandths as integers from SQLite, numeric (or 0) from PostgreSQL.
-    Chosen once per statement: `connection.vendor` is too slow to ask for every value."""
+def _converter(vendor: str) -> Callable[[Sequence[Any]], list[Decimal]]:
+    """How amounts come back: thousandths as integers from SQLite, numeric from PostgreSQL (every amount
+    column is numeric there, see aging_sql). Chosen once per statement: `connection.vendor` is slow to ask."""
     if vendor == "sqlite":
-        return lambda value: Decimal(int(value or 0)).scaleb(-3)
-    return lambda value: value if type(value) is Decimal else Decimal(value or 0)
+        return lambda values: [Decimal(int(v or 0)).scaleb(-3) for v in values]
+    return list
 
 
 def narrowing(*, user: Any | None, where: Mapping[Grouping, str] | None) -> aging_sql.Narrowing | None:
@@ -106,7 +108,7 @@ def narrowing(*, user: Any | None, where: Mapping[Grouping, str] | None) -> agin
     return aging_sql.Narrowing(tuple(conditions), tuple(params), on_customer)
 
 
-def _label(grouping: Grouping, key: object, columns: tuple[object, ...]) -> str:
+def _label(grouping: Grouping, key: object, columns: Sequence[object]) -> str:
     if grouping is Grouping.CUSTOMER:
         number, name = columns
         return f"{number} {name}"
@@ -132,17 +134,15 @@ def group_sums(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[Gr
         connection.vendor, as_of=as_of, kind=source, dimension=dim, bucket_list=bucket_list, narrowing=narrowed,
         use_filter=connection.features.supports_aggregate_filter_clause)
     width = len(bucket_list)
-    amount = _converter(connection.vendor)
+    amounts = _converter(connection.vendor)
     result: list[GroupSums] = []
     with _report_cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            key, currency = row[0], row[1]
-            amounts = [amount(v) for v in row[2:4 + width]]
-            result.append(GroupSums(
-                key="" if key is None else str(key), label=_label(by, key, tuple(row[4 + width:])),
-                currency=currency, buckets=tuple(amounts[:width]), total=amounts[width], disputed=amounts[width + 1],
-            ))
+            key = row[0]
+            values = amounts(row[2:4 + width])
+            result.append(GroupSums("" if key is None else str(key), _label(by, key, row[4 + width:]), row[1],
+                                    tuple(values[:width]), values[width], values[width + 1]))
     return result
 
 
@@ -214,12 +214,12 @@ def aging_invoices(*, as_of: date, user: Any | None, where: Mapping[Grouping, st
     (page_sql, page_params), (sum_sql, sum_params) = aging_sql.drill_statements(
         connection.vendor, as_of=as_of, kind=kind, bucket=chosen, narrowing=narrowed,
         limit=limit, offset=max(0, offset))
-    amount = _converter(connection.vendor)
+    amounts = _converter(connection.vendor)
     with _report_cursor() as cursor:
         cursor.execute(page_sql, page_params)
-        page = [(pk, amount(open_), amount(disputed)) for pk, open_, disputed in cursor.fetchall()]
+        page = [(pk, *amounts((open_, disputed))) for pk, open_, disputed in cursor.fetchall()]
         cursor.execute(sum_sql, sum_params)
-        sums = [CurrencySum(cur, int(n), amount(o), amount(d)) for cur, n, o, d in cursor.fetchall()]
+        sums = [CurrencySum(cur, int(n), *amounts((o, d))) for cur, n, o, d in cursor.fetchall()]
     found = Invoice.objects.select_related("customer").in_bulk([pk for pk, _, _ in page])
     limits = settings.ARDESK_AGING_BUCKETS
     invoices = []

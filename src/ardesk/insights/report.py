@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from ardesk.errors import DomainError, ErrorCode
 from ardesk.insights.aging import Bucket
@@ -109,8 +109,11 @@ def parse_choice(kind: type[E], text: str | None, *, field: str, default: E,
     raise InvalidReportInput(f"{field}: unknown value {text!r}; expected one of {expected}", field=field)
 
 
-@dataclass(frozen=True)
-class GroupSums:
+# GroupSums, Amounts and Row are named tuples: a report by customer holds 100,000 of each, and a tuple is
+# built several times faster than a frozen dataclass.
+
+
+class GroupSums(NamedTuple):
     """One group in one currency, as the query returns it: open amounts in that currency."""
 
     key: str
@@ -121,8 +124,7 @@ class GroupSums:
     disputed: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class Amounts:
+class Amounts(NamedTuple):
     """Open money of a row split by bucket; `disputed` is the part of the open money under dispute.
     `total` is the sum of the buckets: build with `Amounts.of` unless you have just summed them."""
 
@@ -143,8 +145,7 @@ class Amounts:
         return {b.key: amount for b, amount in zip(bucket_list, self.buckets, strict=True)}
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     key: str  # the group's stable key: a customer/collector/team id, a segment, a country, a currency
     label: str
     amounts: Amounts  # in the company currency
@@ -181,6 +182,10 @@ class AgingReport:
         if not self.disputed_known:
             notes.append("Disputed is 0 for a past date: disputed amounts have no dated history yet.")
         return notes
+
+
+def _largest_first(row: Row) -> tuple[Decimal, str, str]:
+    return -row.amounts.total, row.label, row.key
 
 
 def build_report(
@@ -227,7 +232,7 @@ def build_report(
             originals[cell.key] = Amounts.of(cell.buckets, cell.disputed)
     rows = [Row(key, label, Amounts(tuple(buckets), disputed, sum(buckets, ZERO)), originals.get(key))
             for key, (label, buckets, disputed) in merged.items()]
-    rows.sort(key=lambda r: (-r.amounts.total, r.label, r.key))
+    rows.sort(key=_largest_first)
     sums_by_bucket = [ZERO] * width
     disputed_total = ZERO
     for row in rows:

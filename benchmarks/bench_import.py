@@ -1,0 +1,101 @@
+"""ERP import at full size: 100,000 customers, then 1,000,000 invoices, then the same invoices again.
+
+Each import runs as the real command (`python -m ardesk import …`) in its own
+process, so the time includes start-up and the peak RSS is the importer's own.
+The ledger and customer tables of the benchmark database are emptied first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from benchmarks.common import Figure, setup_django
+
+TARGET_SECONDS = 30.0
+TARGET_RSS_MB = 1024.0
+CURRENCIES = ("EUR",) * 6 + ("USD", "USD", "GBP", "CHF")
+
+
+def write_customers(path: Path, count: int, rnd: random.Random) -> list[str]:
+    """Customers C0000001 …; every twentieth belongs to a group headed by the customer before it."""
+    currencies = []
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("customer_number,name,legal_name,parent_number,country,currency,payment_terms_days,"
+                  "credit_limit,segment,risk_class\n")
+        for n in range(1, count + 1):
+            currency = rnd.choice(CURRENCIES)
+            currencies.append(currency)
+            parent = f"C{n - 1:07d}" if n % 20 == 0 else ""
+            out.write(f"C{n:07d},Customer {n},Customer {n} Ltd,{parent},DE,{currency},{rnd.choice((14, 30, 60))},"
+                      f"{rnd.randrange(0, 500) * 1000}.00,{rnd.choice(('smb', 'mid', 'enterprise'))},"
+                      f"{rnd.choice('ABC')}\n")
+    return currencies
+
+
+def write_invoices(path: Path, count: int, currencies: list[str], rnd: random.Random) -> None:
+    start = date(2025, 1, 1)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("invoice_number,customer_number,issue_date,due_date,currency,amount,open_amount,tax_amount,"
+                  "po_number,sales_rep,description\n")
+        for n in range(1, count + 1):
+            customer = rnd.randrange(len(currencies))
+            issued = start + timedelta(days=rnd.randrange(600))
+            cents = rnd.randrange(1_000, 5_000_000)
+            open_cents = cents if rnd.random() < 0.7 else rnd.randrange(0, cents)
+            out.write(f"INV{n:09d},C{customer + 1:07d},{issued.isoformat()},"
+                      f"{(issued + timedelta(days=30)).isoformat()},{currencies[customer]},"
+                      f"{cents // 100}.{cents % 100:02d},{open_cents // 100}.{open_cents % 100:02d},"
+                      f"{cents * 19 // 11900}.{cents * 19 // 119 % 100:02d},PO-{n % 50_000},rep{n % 40},"
+                      f"Goods delivered {issued.isoformat()}\n")
+
+
+def _empty_tables() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE ledger_application, ledger_writeoff, ledger_invoiceline, ledger_creditmemo, "
+                       "ledger_payment, ledger_invoice, customers_contact, customers_customer, "
+                       "imports_importbatch CASCADE")
+
+
+def _import(kind: str, path: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "ardesk", "import", kind, str(path)],  # noqa: S603
+                          capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"import of {kind} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    print(done.stdout.strip().splitlines()[-1], file=sys.stderr)
+    return elapsed
+
+
+def run(args: argparse.Namespace) -> list[Figure]:
+    setup_django()
+    customers = max(10, int(100_000 * args.scale))
+    invoices = max(10, int(1_000_000 * args.scale))
+    rnd = random.Random(20261126)
+    with tempfile.TemporaryDirectory(prefix="ardesk-bench-import-") as tmp:
+        customer_file, invoice_file = Path(tmp) / "customers.csv", Path(tmp) / "invoices.csv"
+        write_invoices(invoice_file, invoices, write_customers(customer_file, customers, rnd), rnd)
+        _empty_tables()
+        customer_seconds = _import("customers", customer_file)
+        invoice_seconds = _import("invoices", invoice_file)
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        again_seconds = _import("invoices", invoice_file)
+    size = f"{customers:,} customers, {invoices:,} invoices (CSV, {invoice_file.name})"
+    return [
+        Figure("import customers (command, first time)", f"{customers:,} customers", customer_seconds,
+               TARGET_SECONDS, "s"),
+        Figure("import invoices (command, first time)", size, invoice_seconds, TARGET_SECONDS, "s"),
+        Figure("import peak RSS (customers and invoices)", size, peak_mb, TARGET_RSS_MB, "MB"),
+        Figure("re-import the same invoices (nothing changes)", f"{invoices:,} invoices", again_seconds,
+               TARGET_SECONDS, "s"),
+    ]
