@@ -26,7 +26,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
@@ -129,7 +129,12 @@ def run_once(*, user: Any, key: str, request: HttpRequest, handle: Callable[[], 
             claimed.content_type = response.get("Content-Type", "application/json")[:100]
             claimed.response_body = response.content.decode(response.charset or "utf-8")
             claimed.response_headers = {h: response[h] for h in _KEPT_HEADERS if h in response}
-            claimed.save(update_fields=["status_code", "content_type", "response_body", "response_headers"])
+            try:
+                with transaction.atomic():
+                    claimed.save(update_fields=["status_code", "content_type", "response_body", "response_headers"])
+            except DatabaseError:
+                # The handler's error left the transaction unusable: answer, keep nothing, let a retry run.
+                raise _Abandon(response) from None
             return response
     except _Abandon as abandoned:
         return abandoned.response

@@ -205,40 +205,36 @@ def build_report(
     """
     q = quantum(company_currency)
     width = len(bucket_list)
-    merged: dict[str, tuple[str, list[Decimal], Decimal]] = {}
+    merged: dict[str, tuple[str, tuple[Decimal, ...], Decimal, Decimal]] = {}
     originals: dict[str, Amounts] = {}
     seen: set[str] = set()
     for cell in sums:
         currency = cell.currency
         seen.add(currency)
         if currency == company_currency:
-            # Booked at the company currency's minor unit already: nothing to round.
-            converted = list(cell.buckets)
-            disputed = cell.disputed
+            # Booked at the company currency's minor unit already: nothing to round, and the query's total
+            # is the sum of the buckets (the partition the tests prove).
+            converted, disputed, total = cell.buckets, cell.disputed, cell.total
         else:
             rate = rates[currency]
-            converted = [(b * rate).quantize(q, rounding=ROUND_HALF_UP) if b else ZERO for b in cell.buckets]
+            converted = tuple([(b * rate).quantize(q, rounding=ROUND_HALF_UP) if b else ZERO for b in cell.buckets])
+            total = sum(converted, ZERO)
             disputed = (cell.disputed * rate).quantize(q, rounding=ROUND_HALF_UP) if cell.disputed else ZERO
-            if disputed:
-                # Rounding each cell on its own may push the disputed part a cent past the open total.
-                disputed = min(disputed, sum(converted, ZERO))
+            # Rounding each cell on its own may push the disputed part a cent past the open total.
+            disputed = min(disputed, total)
         entry = merged.get(cell.key)
         if entry is None:
-            merged[cell.key] = (cell.label, converted, disputed)
+            merged[cell.key] = (cell.label, converted, disputed, total)
         else:
-            added = [a + b for a, b in zip(entry[1], converted, strict=True)]
-            merged[cell.key] = (entry[0], added, entry[2] + disputed)
+            added = tuple([a + b for a, b in zip(entry[1], converted, strict=True)])
+            merged[cell.key] = (entry[0], added, entry[2] + disputed, entry[3] + total)
         if by is Grouping.CURRENCY:
             originals[cell.key] = Amounts.of(cell.buckets, cell.disputed)
-    rows = [Row(key, label, Amounts(tuple(buckets), disputed, sum(buckets, ZERO)), originals.get(key))
-            for key, (label, buckets, disputed) in merged.items()]
+    rows = [Row(key, label, Amounts(buckets, disputed, total), originals.get(key))
+            for key, (label, buckets, disputed, total) in merged.items()]
     rows.sort(key=_largest_first)
-    sums_by_bucket = [ZERO] * width
-    disputed_total = ZERO
-    for row in rows:
-        sums_by_bucket = [a + b for a, b in zip(sums_by_bucket, row.amounts.buckets, strict=True)]
-        disputed_total += row.amounts.disputed
-    totals = Amounts.of(sums_by_bucket, disputed_total)
+    columns = list(zip(*(row.amounts.buckets for row in rows), strict=True)) or [()] * width
+    totals = Amounts.of([sum(column, ZERO) for column in columns], sum((r.amounts.disputed for r in rows), ZERO))
     used = {cur: rates[cur] for cur in sorted(seen) if cur != company_currency}
     return AgingReport(
         as_of=as_of, by=by, currency=company_currency, buckets=tuple(bucket_list), rows=tuple(rows),
