@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 ARDESK = str(Path(sys.executable).with_name("ardesk"))
-# Variables the developer's shell may carry that would change what is being tested.
-SCRUBBED = ("DATABASE_URL", "CELERY_BROKER_URL", "TIME_ZONE", "ARDESK_COMPANY_CURRENCY", "ARDESK_ENV", "DEBUG",
-            "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS")
+# Only what a process needs to run: anything else in the test run's environment (DATABASE_URL, DEBUG, or
+# DJANGO_ALLOW_ASYNC_UNSAFE set by the browser tests) would change what is being tested.
+KEPT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 PRINT_SETTINGS = """
 import json, django
 django.setup()
@@ -30,7 +30,7 @@ print(json.dumps({"engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.ge
 
 
 def environment(tmp_path: Path, **values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    env = {k: v for k, v in os.environ.items() if k in KEPT}
     env.update({"ARDESK_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "ardesk.settings", **values})
     return env
 

@@ -72,6 +72,7 @@ def test_the_invoices_behind_a_cell_add_up_to_it(books: Books):
 @pytest.mark.parametrize(("params", "field"), [
     ({"as_of": "2026-02-30"}, "as_of"),
     ({"as_of": "1/2/2026"}, "as_of"),
+    ({"as_of": "0001-01-01"}, "as_of"),
     ({"by": "region"}, "by"),
     ({"format": "xlsx"}, "format"),
     ({"collector": "colin"}, "collector"),
@@ -82,9 +83,10 @@ def test_bad_input_is_422_naming_the_field(books: Books, params, field):
     assert response.json()["field"] == field
 
 
-def test_an_unknown_bucket_is_422(books: Books):
-    response = Caller(books.admin).get(f"{AGING}/invoices", bucket="d0_1")
-    assert response.status_code == 422 and response.json()["field"] == "bucket"
+@pytest.mark.parametrize(("params", "field"), [({"bucket": "d0_1"}, "bucket"), ({"limit": "100000"}, "limit")])
+def test_a_bad_cell_is_422(books: Books, params, field):
+    response = Caller(books.admin).get(f"{AGING}/invoices", **params)
+    assert response.status_code == 422 and response.json()["field"] == field
 
 
 def test_a_missing_fx_rate_is_refused_with_its_currency(books: Books):

@@ -105,15 +105,15 @@ class LedgerMachine(RuleBasedStateMachine):
         )
 
     def call(self, expected: type[DomainError] | None, verb: str, work: Any) -> Any:
-        before = self.fingerprint()
-        events = AuditEvent.objects.count()
         if expected is not None:
+            before = self.fingerprint()
             with pytest.raises(DomainError) as caught:
                 work()
             assert type(caught.value) is expected, f"expected {expected.__name__}, got {caught.value!r}"
             assert caught.value.field, "a refusal names the field at fault"
             assert self.fingerprint() == before, "a refused call changed the ledger"
             return None
+        events = AuditEvent.objects.count()
         result = work()
         new = list(AuditEvent.objects.filter(seq__gt=events).values_list("verb", "actor_id"))
         assert new == [(verb, self.clerk.pk)], "a booked change writes exactly one audit event, by its actor"

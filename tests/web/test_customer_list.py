@@ -194,9 +194,9 @@ def test_money_sort_ranks_the_same_by_probes_and_by_one_aggregate(world, monkeyp
     # given the same request answered by per-customer probes and by the one-pass aggregate
     client = world.client_for(world.colin)
     probed = numbers(client.get("/customers/", {**params, "sort": sort}))
-    monkeypatch.setattr("ardesk.customers.queries.MONEY_SORT_PROBE_LIMIT", 0)
+    monkeypatch.setattr("ardesk.customers.ranking.MONEY_SORT_PROBE_LIMIT", 0)
     aggregated = numbers(client.get("/customers/", {**params, "sort": sort}))
-    monkeypatch.setattr("ardesk.customers.queries.AGGREGATE_NARROWING_LIMIT", 0)
+    monkeypatch.setattr("ardesk.customers.ranking.AGGREGATE_NARROWING_LIMIT", 0)
     unnarrowed = numbers(client.get("/customers/", {**params, "sort": sort}))
     # then all give one order, and the admin's unfiltered list (no WHERE at all) works too
     assert aggregated == probed == unnarrowed and probed
@@ -205,7 +205,7 @@ def test_money_sort_ranks_the_same_by_probes_and_by_one_aggregate(world, monkeyp
 
 
 def test_money_sort_by_aggregate_pages_through_every_customer(world, monkeypatch):
-    monkeypatch.setattr("ardesk.customers.queries.MONEY_SORT_PROBE_LIMIT", 0)
+    monkeypatch.setattr("ardesk.customers.ranking.MONEY_SORT_PROBE_LIMIT", 0)
     for i in range(55):
         CustomerFactory(number=f"C-Z{i:03d}", collector=world.colin)
     client = world.client_for(world.colin)
@@ -226,7 +226,7 @@ def test_each_role_lists_exactly_the_customers_in_its_scope(world):
 
 def test_money_sort_pages_stay_in_one_order_across_the_customers_with_and_without_money(world, monkeypatch):
     # given 60 customers with money open (one-pass aggregate forced) and a few with nothing open
-    monkeypatch.setattr("ardesk.customers.queries.MONEY_SORT_PROBE_LIMIT", 0)
+    monkeypatch.setattr("ardesk.customers.ranking.MONEY_SORT_PROBE_LIMIT", 0)
     amounts = {}
     for i in range(56):
         customer = CustomerFactory(number=f"C-M{i:03d}", collector=world.colin)

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -26,7 +25,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -65,7 +63,8 @@ def open_invoices() -> QuerySet[Invoice]:
     return Invoice.objects.filter(open_amount__gt=0)
 
 
-def _rates(as_of: date) -> dict[str, Decimal]:
+def company_rates(as_of: date) -> dict[str, Decimal]:
+    """Latest rate of each foreign currency on `as_of`, in units of the company currency."""
     company = settings.ARDESK_COMPANY_CURRENCY
     return {cur: rate for cur, rate in latest_fx_rates(as_of).items() if cur != company}
 
@@ -76,7 +75,7 @@ def in_company_currency(amount: Any, *, currency_field: str, as_of: date) -> Any
     The rates come from one small query and are inlined as a CASE, so ranking costs no join. A currency
     without a rate is ranked by its raw amount (rate 1): better a rough place than a hidden account.
     """
-    rates = _rates(as_of)
+    rates = company_rates(as_of)
     if not rates:
         return amount
     rate = Case(*[When(**{currency_field: cur}, then=Value(r)) for cur, r in sorted(rates.items())],
@@ -113,134 +112,6 @@ def search_customers(user: Any, query: CustomerQuery, *, as_of: date) -> QuerySe
     if query.disputed_only:
         qs = qs.filter(Exists(open_invoices().filter(customer=OuterRef("pk"), disputed_amount__gt=0)))
     return qs
-
-
-# Up to this many matching customers, sorting by money probes each one's open invoices (index lookups);
-# beyond it, one pass aggregates every open invoice and joins the result (cheaper than 10,000s of probes).
-MONEY_SORT_PROBE_LIMIT = 2000
-# Up to this many, the one-pass aggregate reads only the matching customers' invoices (the first pages).
-AGGREGATE_NARROWING_LIMIT = 20_000
-
-
-def order_customers(qs: QuerySet[Customer], sort: str, *, as_of: date,
-                    count: int) -> QuerySet[Any] | _AggregatedOrder:
-    """The matching customers in list order, sliceable for the paginator (`count` is their number).
-
-    Money sorts rank by open (or overdue) money over all currencies, converted to the company
-    currency, then by number; customers with nothing open rank as zero.
-    """
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key not in SORT_KEYS:
-        raise ValueError(f"unknown sort {sort!r}")
-    qs = qs.select_related("collector")
-    if key in {"number", "name"}:
-        return qs.order_by(f"-{key}" if descending else key, "number")
-    if count <= MONEY_SORT_PROBE_LIMIT:
-        per_customer = (open_invoices().filter(customer=OuterRef("pk"), **_overdue_filter(key, as_of))
-                        .order_by().values("customer")
-                        .annotate(total=Sum(in_company_currency(F("open_amount"), currency_field="currency",
-                                                                as_of=as_of)))
-                        .values("total"))
-        total = Coalesce(Subquery(per_customer, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
-        return qs.annotate(sort_total=total).order_by("-sort_total" if descending else "sort_total", "number")
-    return _AggregatedOrder(qs, key=key, descending=descending, as_of=as_of, count=count)
-
-
-def _overdue_filter(key: str, as_of: date) -> dict[str, date]:
-    return {"due_date__lt": as_of} if key == "overdue" else {}
-
-
-class _AggregatedOrder(Sequence[Customer]):
-    """Customers ranked by money through one GROUP BY over open invoices, LEFT JOINed to the customers.
-
-    The ORM cannot join a grouped derived table, so the statement is written here; the matching
-    customers come in as the ORM's own compiled subquery, so every filter and the scope stay in force.
-    """
-
-    def __init__(self, matching: QuerySet[Customer], *, key: str, descending: bool, as_of: date,
-                 count: int) -> None:
-        self.matching, self.key, self.descending, self.as_of = matching, key, descending, as_of
-        self.matched = count
-        self._rate_pairs: list[tuple[str, Decimal]] | None = None
-
-    def __len__(self) -> int:
-        return self.matched
-
-    def __getitem__(self, index: Any) -> Any:
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("only plain slices of the customer list are supported")
-        offset = index.start or 0
-        limit = max((index.stop if index.stop is not None else offset + 50) - offset, 0)
-        ids = self._ids(offset, limit)
-        found = self.matching.select_related("collector").in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
-
-    def _ids(self, offset: int, limit: int) -> list[int]:
-        match, match_params = "", []
-        if self.matching.query.where:  # no WHERE: every customer matches, nothing to narrow
-            sub_sql, sub_params = self.matching.values("pk").query.sql_with_params()
-            match, match_params = f"IN ({sub_sql})", list(sub_params)
-        if self.descending:
-            # The first pages hold only customers with money open: rank the totals alone, no join.
-            # Few matching customers: narrow the aggregate itself (then its rows all match); many: filter
-            # its rows afterwards. Either way the matching subquery runs once.
-            narrow = bool(match) and self.matched <= AGGREGATE_NARROWING_LIMIT
-            totals, totals_params = self._totals_sql(match if narrow else "", match_params if narrow else [])
-            where, where_params = ("", []) if narrow or not match else (f"WHERE t.customer_id {match}", match_params)
-            ids = self._fetch(f"SELECT t.customer_id FROM ({totals}) t {where}"
-                              " ORDER BY t.total DESC, t.customer_id ASC LIMIT %s OFFSET %s",
-                              [*totals_params, *where_params, limit, offset])
-            if len(ids) == limit:
-                return ids
-        # Past them (or ascending), customers with nothing open join in, ranked as zero and by number.
-        totals, totals_params = self._totals_sql("", [])
-        direction = "DESC" if self.descending else "ASC"
-        customers = connection.ops.quote_name(Customer._meta.db_table)
-        return self._fetch(
-            f"SELECT c.id FROM {customers} c LEFT JOIN ({totals}) t ON t.customer_id = c.id"
-            f" {f'WHERE c.id {match}' if match else ''}"
-            f" ORDER BY COALESCE(t.total, 0) {direction},"
-            " CASE WHEN t.total IS NULL THEN NULL ELSE c.id END ASC, c.number ASC LIMIT %s OFFSET %s",
-            [*totals_params, *match_params, limit, offset])
-
-    def _totals_sql(self, narrow: str, narrow_params: list[Any]) -> tuple[str, list[Any]]:
-        """(customer_id, total) of every customer with money open (`narrow`: only those matching), in
-        the company currency.
-
-        Sums per customer and currency first (plain sums over the open-invoice index), then converts
-        the few group totals; the total is a float, fit for ranking only: shown money comes from
-        figures_by_customer.
-        """
-        invoices = connection.ops.quote_name(Invoice._meta.db_table)
-        params: list[Any] = []
-        if self._rate_pairs is None:
-            self._rate_pairs = sorted(_rates(self.as_of).items())
-        rates = self._rate_pairs
-        rate = "1"
-        if rates:
-            rate = "CASE g.currency " + " ".join("WHEN %s THEN %s" for _ in rates) + " ELSE 1 END"
-            params.extend(value for pair in rates for value in pair)
-        overdue = ""
-        if self.key == "overdue":
-            overdue = "AND i.due_date < %s"
-            params.append(self.as_of)
-        if narrow:
-            narrow = f"AND i.customer_id {narrow}"
-            params.extend(narrow_params)
-        sql = (
-            f"SELECT g.customer_id, CAST(SUM(g.amount * {rate}) AS FLOAT) AS total FROM ("
-            f" SELECT i.customer_id, i.currency, SUM(i.open_amount) AS amount FROM {invoices} i"
-            f" WHERE i.open_amount > 0 {overdue} {narrow} GROUP BY i.customer_id, i.currency"
-            f") g GROUP BY g.customer_id"
-        )
-        return sql, params
-
-    @staticmethod
-    def _fetch(sql: str, params: list[Any]) -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass
@@ -280,7 +151,7 @@ def figure_annotations(as_of: date) -> dict[str, Any]:
         "disputed": Sum("disputed_amount"),
         "collectible": Sum("open_amount") - Coalesce(Sum(under_dispute, filter=Q(disputed_amount__gt=0)),
                                                      Value(ZERO), output_field=_MONEY),
-        "open_items": Count("pk"),
+        "open_items": Count("*"),  # not the id: then the covering open-invoice index alone answers
         "oldest_due": Min("due_date"),
     }
 

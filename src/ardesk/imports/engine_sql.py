@@ -35,7 +35,6 @@ from ardesk.money import minor_units
 log = logging.getLogger(__name__)
 
 _COPY_BATCH = 2000
-_ANALYZE_AFTER = 50_000
 
 
 class SqlEngine:
@@ -259,8 +258,6 @@ class SqlEngine:
     def apply(self, *, open_batch: Callable[[], ImportBatch], by: Any) -> tuple[int, int, int]:
         sql, params = self.plan.insert()
         created = self._run(sql, params)
-        if created >= _ANALYZE_AFTER:
-            self._run(f"ANALYZE {b.table(self.target.model)}")  # the planner should know the table grew
         if self.kind is Kind.CUSTOMERS:
             if created and "parent_number" in self.present:
                 self._run(self.plan.link_new_parents())

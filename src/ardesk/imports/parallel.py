@@ -118,15 +118,17 @@ def _blocks(path: Path, offset: int, block_bytes: int) -> Iterator[tuple[bytes, 
 
 def read_in_parallel(*, path: Path, kind: str, header: list[str], delimiter: str, encoding: str, offset: int,
                      workers: int, progress: Callable[[int], Any] | None = None,
-                     block_bytes: int = BLOCK_BYTES) -> Iterator[Done]:
+                     block_bytes: int | None = None) -> Iterator[Done]:
     """Done blocks in file order. The data starts at byte `offset`, on row 2 (the header is row 1)."""
     decode_as = "utf-8" if encoding == "utf-8-sig" else encoding  # the BOM is before the header
-    context = multiprocessing.get_context("spawn")
+    # fork: the workers need nothing but the pure modules already loaded, and unlike spawn it does not
+    # run the caller's main script again in every worker. Workers never touch the inherited connection.
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
     pending: deque[Future[Done]] = deque()
     try:
         next_row = 2
-        for data, lines, position in _blocks(path, offset, block_bytes):
+        for data, lines, position in _blocks(path, offset, block_bytes or BLOCK_BYTES):
             pending.append(pool.submit(work, Job(kind, tuple(header), delimiter, decode_as, next_row, lines, data)))
             next_row += lines
             while len(pending) >= 2 * workers:

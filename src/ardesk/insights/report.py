@@ -23,6 +23,7 @@ from ardesk.money import quantum
 
 ZERO = Decimal(0)
 TOTAL = "total"  # the pseudo-bucket of a whole row, for drill-down
+EARLIEST = date(1900, 1, 1)  # bucket windows reach back from the as-of date: keep them inside the calendar
 
 
 class Grouping(StrEnum):
@@ -89,10 +90,13 @@ def parse_as_of(text: str | None, *, today: date) -> date:
     try:
         if len(raw) != 10:
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        parsed = date.fromisoformat(raw)
     except ValueError:
         raise InvalidReportInput(f"as_of: {raw!r} is not a date; expected YYYY-MM-DD, e.g. {today.isoformat()}",
                                  field="as_of") from None
+    if parsed < EARLIEST:
+        raise InvalidReportInput(f"as_of: {raw} is before {EARLIEST.isoformat()}", field="as_of")
+    return parsed
 
 
 def parse_choice(kind: type[E], text: str | None, *, field: str, default: E,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from ardesk.customers import queries as customers
+from ardesk.customers import ranking
 from ardesk.identity.guards import customer_or_404, requires
 from ardesk.identity.roles import Permission
 from ardesk.insights.aging import bucket_for, days_past_due
@@ -41,9 +42,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_valid():
         query = form.to_query()
-        matching = customers.search_customers(request.user, query, as_of=as_of)
-        count = matching.count()
-        ordered = customers.order_customers(matching, query.sort, as_of=as_of, count=count)
+        count, ordered = ranking.list_customers(request.user, query, as_of=as_of)
         page = paginate(request, ordered, per_page=PAGE_SIZE, count=lambda: count)
         context.update(page=page, rows=customers.customer_rows(page.object_list, as_of=as_of),
                        sort=query.sort, shortened=form.shortened)

@@ -1,8 +1,8 @@
 """Reads for the home pages: each role's figures over the customers it may see, per currency.
 
-A collector's or manager's home needs totals, the most overdue accounts and (for a manager) one line
-per collector. All three come from one pass over the scope's open invoices, grouped per account and
-currency (`account_figures`); the rest is added up here, so the database reads those invoices once.
+Everything is grouped in the database: a manager's scope can hold tens of thousands of accounts with
+money open, too many to carry into Python one by one. A manager's totals are the collectors' lines
+added up here, so their invoices are read once for both.
 """
 
 from __future__ import annotations
@@ -14,14 +14,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Min, Sum
 
 from ardesk.customers.models import Customer
-from ardesk.customers.queries import CurrencyFigures, figure_annotations, figures_from, open_invoices
+from ardesk.customers.queries import (
+    CurrencyFigures,
+    figure_annotations,
+    figures_from,
+    in_company_currency,
+    open_invoices,
+)
 from ardesk.identity.models import User
 from ardesk.identity.scoping import customer_filter, visible_customers
-from ardesk.ledger.queries import latest_fx_rates
 
 
 def portfolio_totals(user: Any, *, as_of: date) -> list[CurrencyFigures]:
@@ -29,21 +33,6 @@ def portfolio_totals(user: Any, *, as_of: date) -> list[CurrencyFigures]:
     rows = (open_invoices().filter(customer_filter(user, prefix="customer__"))
             .values("currency").annotate(**figure_annotations(as_of)).order_by("currency"))
     return [figures_from(row) for row in rows]
-
-
-@dataclass(frozen=True)
-class AccountFigures:
-    customer_id: int
-    collector_id: int | None
-    figures: CurrencyFigures
-
-
-def account_figures(user: Any, *, as_of: date) -> list[AccountFigures]:
-    """Open figures of each account in the user's scope that has money open, per currency."""
-    rows = (open_invoices().filter(customer_filter(user, prefix="customer__"))
-            .values("customer_id", "customer__collector_id", "currency")
-            .annotate(**figure_annotations(as_of)).order_by())
-    return [AccountFigures(r["customer_id"], r["customer__collector_id"], figures_from(r)) for r in rows]
 
 
 def add_up(groups: Iterable[Iterable[CurrencyFigures]]) -> list[CurrencyFigures]:
@@ -69,21 +58,22 @@ class OverdueAccount:
     name: str
     currency: str
     overdue: Decimal
-    oldest_due: date | None
+    oldest_due: date
 
 
-def top_overdue(accounts: list[AccountFigures], *, as_of: date, limit: int = 10) -> list[OverdueAccount]:
+def top_overdue_accounts(user: Any, *, as_of: date, limit: int = 10) -> list[OverdueAccount]:
     """The accounts with the most overdue money, largest first, ranked in the company currency at each
     currency's latest rate (a currency without a rate ranks by its raw amount)."""
-    company = settings.ARDESK_COMPANY_CURRENCY
-    rates = {cur: rate for cur, rate in latest_fx_rates(as_of).items() if cur != company}
-    overdue = [a for a in accounts if a.figures.overdue > 0]
-    overdue.sort(key=lambda a: (-a.figures.overdue * rates.get(a.figures.currency, Decimal(1)), a.customer_id))
-    winners = overdue[:limit]
-    names = {pk: (number, name) for pk, number, name in Customer.objects.filter(
-        pk__in=[a.customer_id for a in winners]).values_list("pk", "number", "name")}
-    return [OverdueAccount(a.customer_id, *names[a.customer_id], a.figures.currency, a.figures.overdue,
-                           a.figures.oldest_due) for a in winners if a.customer_id in names]
+    # Group by the invoice's own columns only; the few winners' names are read afterwards.
+    rows = list(open_invoices().filter(customer_filter(user, prefix="customer__"), due_date__lt=as_of)
+                .values("customer_id", "currency")
+                .annotate(overdue=Sum("open_amount"), oldest_due=Min("due_date"))
+                .annotate(rank=in_company_currency(Sum("open_amount"), currency_field="currency", as_of=as_of))
+                .order_by("-rank", "customer_id")[:limit])
+    names = {pk: (number, name) for pk, number, name in
+             Customer.objects.filter(pk__in=[r["customer_id"] for r in rows]).values_list("pk", "number", "name")}
+    return [OverdueAccount(r["customer_id"], *names[r["customer_id"]], r["currency"], r["overdue"], r["oldest_due"])
+            for r in rows if r["customer_id"] in names]
 
 
 @dataclass
@@ -94,17 +84,19 @@ class CollectorFigures:
     figures: list[CurrencyFigures] = field(default_factory=list)
 
 
-def by_collector(user: Any, accounts: list[AccountFigures]) -> list[CollectorFigures]:
+def by_collector(user: Any, *, as_of: date) -> list[CollectorFigures]:
     """For a manager: per collector in scope, how many customers and their open figures per currency."""
     counts = visible_customers(user).values("collector_id").annotate(n=Count("pk")).order_by()
     users = {u.pk: u for u in User.objects.filter(pk__in=[c["collector_id"] for c in counts if c["collector_id"]])}
     grouped: dict[int | None, list[CurrencyFigures]] = defaultdict(list)
-    for account in accounts:
-        grouped[account.collector_id].append(account.figures)
+    for figures in (open_invoices().filter(customer_filter(user, prefix="customer__"))
+                    .values("customer__collector_id", "currency").annotate(**figure_annotations(as_of))
+                    .order_by("currency")):
+        grouped[figures["customer__collector_id"]].append(figures_from(figures))
     result = []
     for row in counts:
         collector = users.get(row["collector_id"])
         label = (collector.get_full_name() or collector.username) if collector else "Unassigned"
         result.append(CollectorFigures(row["collector_id"], label, customers=row["n"],
-                                       figures=add_up([grouped.get(row["collector_id"], [])])))
+                                       figures=grouped.get(row["collector_id"], [])))
     return sorted(result, key=lambda c: (c.collector_id is None, c.label.lower()))

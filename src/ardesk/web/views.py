@@ -16,19 +16,18 @@ from ardesk.web import queries as desk
 
 
 def _collector(request: HttpRequest, as_of: Any) -> dict[str, Any]:
-    accounts = dashboards.account_figures(request.user, as_of=as_of)
     return {
-        "totals": dashboards.add_up([a.figures] for a in accounts),
-        "top_overdue": dashboards.top_overdue(accounts, as_of=as_of),
+        "totals": dashboards.portfolio_totals(request.user, as_of=as_of),
+        "top_overdue": dashboards.top_overdue_accounts(request.user, as_of=as_of),
     }
 
 
 def _manager(request: HttpRequest, as_of: Any) -> dict[str, Any]:
-    accounts = dashboards.account_figures(request.user, as_of=as_of)
+    collectors = dashboards.by_collector(request.user, as_of=as_of)
     return {
-        "totals": dashboards.add_up([a.figures] for a in accounts),
-        "by_collector": dashboards.by_collector(request.user, accounts),
-        "top_overdue": dashboards.top_overdue(accounts, as_of=as_of),
+        "totals": dashboards.add_up(c.figures for c in collectors),
+        "by_collector": collectors,
+        "top_overdue": dashboards.top_overdue_accounts(request.user, as_of=as_of),
     }
 
 
