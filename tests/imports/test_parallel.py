@@ -52,7 +52,7 @@ def test_quoted_line_breaks_keep_a_file_in_one_process(write) -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db
 @pytest.mark.parametrize("rows", [_rows(300), _rows(300, bad_every=7),
-                                  [*_rows(100), 'I-x,C1,x"y,"z', 'z",2026-01-31,EUR,1,a', *_rows(5)]],
+                                  [*_rows(100), 'I-x,C1,x"y,"z', 'z"x",2026-01-31,EUR,1,a', *_rows(5)]],
                          ids=["good", "bad rows", "stray quote"])
 def test_workers_and_one_process_agree(write, settings, monkeypatch, admin_user, on_postgres, rows) -> None:
     if not on_postgres:

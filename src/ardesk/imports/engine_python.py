@@ -61,6 +61,7 @@ class PythonEngine:
         self.creates: list[tuple[v.Row, dict[str, Any]]] = []
         self.updates: list[Update] = []
         self.unchanged = 0
+        self._new_ids: dict[str, int] = {}  # customer number -> id of parents created by this file
 
     def ingest(self, rows: Iterable[v.Row], parallel: Callable[[], Iterator[Done]] | None = None) -> int:
         """Keep every row in memory (this engine is for files a database without COPY can take)."""
@@ -247,7 +248,6 @@ class PythonEngine:
         return value
 
     def _link_new_parents(self) -> None:
-        self._new_ids: dict[str, int] = {}
         if self.kind is not Kind.CUSTOMERS:
             return
         wanted = sorted({val.number for _r, new in self.creates for val in new.values() if isinstance(val, NewParent)}

@@ -23,7 +23,6 @@ import re
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from babel import Locale
 from babel.numbers import list_currencies
@@ -38,10 +37,6 @@ class FieldError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def is_blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def _text_of(raw: object) -> str:
@@ -401,8 +396,3 @@ def decimal(raw: object, *, places: int, max_whole_digits: int, positive: bool =
 
 def fits_money(value: Decimal) -> bool:
     return abs(value) <= MAX_AMOUNT
-
-
-def parse_any(parser: Any, raw: object) -> Any:
-    """Call a parser; for tests and the documentation generator."""
-    return parser(raw)

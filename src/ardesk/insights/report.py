@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from operator import attrgetter
 from typing import NamedTuple, TypeVar
 
 from ardesk.errors import DomainError, ErrorCode
@@ -188,8 +189,12 @@ class AgingReport:
         return notes
 
 
-def _largest_first(row: Row) -> tuple[Decimal, str, str]:
-    return -row.amounts.total, row.label, row.key
+def _sort_largest_first(rows: list[Row]) -> None:
+    """Largest total first, then by label and key. Three stable sorts on C-level keys: a report by customer
+    sorts 100,000 rows, and a Python key function per row costs more than the sorting."""
+    rows.sort(key=attrgetter("key"))
+    rows.sort(key=attrgetter("label"))
+    rows.sort(key=attrgetter("amounts.total"), reverse=True)
 
 
 def build_report(
@@ -236,7 +241,7 @@ def build_report(
             originals[cell.key] = Amounts.of(cell.buckets, cell.disputed)
     rows = [Row(key, label, Amounts(buckets, disputed, total), originals.get(key))
             for key, (label, buckets, disputed, total) in merged.items()]
-    rows.sort(key=_largest_first)
+    _sort_largest_first(rows)
     columns = list(zip(*(row.amounts.buckets for row in rows), strict=True)) or [()] * width
     totals = Amounts.of([sum(column, ZERO) for column in columns], sum((r.amounts.disputed for r in rows), ZERO))
     used = {cur: rates[cur] for cur in sorted(seen) if cur != company_currency}
