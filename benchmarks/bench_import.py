@@ -66,15 +66,36 @@ def _empty_tables() -> None:
                        "imports_importbatch CASCADE")
 
 
-def _import(kind: str, path: Path) -> float:
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the importer and its reader processes)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(child) for child in (task / "children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
+
+
+def _import(kind: str, path: Path) -> tuple[float, float]:
+    """(seconds, peak MB of the process tree) of one run of the import command."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "ardesk", "import", kind, str(path)],  # noqa: S603
-                          capture_output=True, text=True, check=False)
+    process = subprocess.Popen([sys.executable, "-m", "ardesk", "import", kind, str(path)],  # noqa: S603
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_mb(process.pid))
+        time.sleep(0.2)
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"import of {kind} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    print(done.stdout.strip().splitlines()[-1], file=sys.stderr)
-    return elapsed
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"import of {kind} failed ({process.returncode}):\n{out}\n{err}")
+    print(out.strip().splitlines()[-1], file=sys.stderr)
+    return elapsed, peak
 
 
 def run(args: argparse.Namespace) -> list[Figure]:
@@ -85,17 +106,19 @@ def run(args: argparse.Namespace) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="ardesk-bench-import-") as tmp:
         customer_file, invoice_file = Path(tmp) / "customers.csv", Path(tmp) / "invoices.csv"
         write_invoices(invoice_file, invoices, write_customers(customer_file, customers, rnd), rnd)
+        megabytes = invoice_file.stat().st_size / 1e6
         _empty_tables()
-        customer_seconds = _import("customers", customer_file)
-        invoice_seconds = _import("invoices", invoice_file)
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        again_seconds = _import("invoices", invoice_file)
-    size = f"{customers:,} customers, {invoices:,} invoices (CSV, {invoice_file.name})"
+        customer_seconds, customer_peak = _import("customers", customer_file)
+        invoice_seconds, invoice_peak = _import("invoices", invoice_file)
+        largest_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        again_seconds, again_peak = _import("invoices", invoice_file)
+    size = f"{invoices:,} invoices of {customers:,} customers ({megabytes:,.0f} MB CSV)"
     return [
         Figure("import customers (command, first time)", f"{customers:,} customers", customer_seconds,
                TARGET_SECONDS, "s"),
         Figure("import invoices (command, first time)", size, invoice_seconds, TARGET_SECONDS, "s"),
-        Figure("import peak RSS (customers and invoices)", size, peak_mb, TARGET_RSS_MB, "MB"),
-        Figure("re-import the same invoices (nothing changes)", f"{invoices:,} invoices", again_seconds,
-               TARGET_SECONDS, "s"),
+        Figure("import peak RSS, largest process", size, largest_mb, TARGET_RSS_MB, "MB"),
+        Figure("import peak RSS, importer and readers together", size,
+               max(customer_peak, invoice_peak, again_peak), TARGET_RSS_MB, "MB"),
+        Figure("re-import the same invoices (nothing changes)", size, again_seconds, TARGET_SECONDS, "s"),
     ]

@@ -193,7 +193,7 @@ ARDESK_IMPORT_MAX_BYTES = int(os.environ.get("ARDESK_IMPORT_MAX_BYTES", str(512 
 ARDESK_IMPORT_WORK_MEM = os.environ.get("ARDESK_IMPORT_WORK_MEM", "256MB")
 ARDESK_IMPORT_TEMP_BUFFERS = os.environ.get("ARDESK_IMPORT_TEMP_BUFFERS", "256MB")
 # Worker processes that read a big CSV file in parallel (PostgreSQL engine), and the size worth it.
-ARDESK_IMPORT_WORKERS = int(os.environ.get("ARDESK_IMPORT_WORKERS", str(min(os.cpu_count() or 1, 4))))
+ARDESK_IMPORT_WORKERS = int(os.environ.get("ARDESK_IMPORT_WORKERS", str(min(2 * (os.cpu_count() or 1), 4))))
 ARDESK_IMPORT_PARALLEL_MIN_BYTES = int(os.environ.get("ARDESK_IMPORT_PARALLEL_MIN_BYTES", str(16 * 1024 * 1024)))
 OTP_TOTP_ISSUER = "ardesk"
 
