@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 from typing import Any
 
 from benchmarks.common import Figure, best_of, setup_django
@@ -30,11 +29,11 @@ def run(args: argparse.Namespace) -> list[Figure]:
     from ardesk.identity.models import User
     from ardesk.identity.services import create_user, issue_token
     from ardesk.ledger.models import Invoice
-    from benchmarks.bench_aging import FULL_CUSTOMERS, FULL_INVOICES, ensure_data
+    from benchmarks.bench_pages import FULL_CUSTOMERS, FULL_INVOICES, ensure_demo
 
     scale = getattr(args, "scale", 1.0)
     customers, invoices = max(100, int(FULL_CUSTOMERS * scale)), max(1_000, int(FULL_INVOICES * scale))
-    print(f"bench_api: {ensure_data(customers, invoices)}", file=sys.stderr)
+    ensure_demo(customers, invoices)  # the same demo company the page benchmarks use
     size = f"{Customer.objects.count():,} customers, {Invoice.objects.count():,} invoices"
 
     admin = User.objects.filter(username="bench-api-admin").first() or create_user(

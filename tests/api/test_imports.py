@@ -114,9 +114,6 @@ def test_batches_are_listed_newest_first(api_as, admin_user):
     assert client.get(f"/imports/{ids[0]}").json()["created"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="known bug in imports.reading: openpyxl's InvalidFileException (raised for "
-                   "a zip whose file name is not .xlsx) escapes as a 500; drop this mark, and put POST /imports "
-                   "back into test_fuzz, once the reader turns it into a rejection")
 @pytest.mark.parametrize("name", ["export", "export.zip", "customers.csv"])
 def test_a_zip_that_is_not_a_workbook_is_refused_not_a_crash(api_as, admin_user, name):
     # given: bytes that start like a workbook (a zip archive) but are not one

@@ -12,9 +12,9 @@ from ardesk.ledger.models import PaymentMethod
 
 
 def test_choices_repeat_the_models() -> None:
-    assert kinds.CONTACT_ROLES == dict(ContactRole.choices)
-    assert kinds.CHANNELS == dict(Channel.choices)
-    assert kinds.PAYMENT_METHODS == dict(PaymentMethod.choices)
+    assert dict(ContactRole.choices) == kinds.CONTACT_ROLES
+    assert dict(Channel.choices) == kinds.CHANNELS
+    assert dict(PaymentMethod.choices) == kinds.PAYMENT_METHODS
 
 
 @pytest.mark.parametrize("kind", list(Kind))

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ardesk.imports.kinds import spec_for
-from ardesk.imports.reading import ImportRefused, open_table, scan
+from ardesk.imports.reading import FIELD_LIMIT, BrokenRow, ImportRefused, open_table, scan
 from ardesk.imports.report import Rejections
 from ardesk.imports.validation import RowValidator
 from tests.imports.conftest import csv
@@ -125,8 +125,6 @@ def test_a_10_mb_field_is_refused_by_name_without_echoing_it(write: Callable[...
 
 
 def test_a_field_beyond_the_reader_limit_stops_the_reading_at_its_row(write: Callable[..., Path]) -> None:
-    from ardesk.imports.reading import FIELD_LIMIT, BrokenRow
-
     path = write("c.csv", csv("customer_number,name,currency", "C1,Alpha,EUR", f"C2,{'y' * (FIELD_LIMIT + 1)},EUR"))
     with pytest.raises(BrokenRow) as broken:
         read(path)
@@ -195,3 +193,17 @@ def test_the_inline_reads_agree_with_the_parsers(cells: list[str]) -> None:
         row = RowValidator(INVOICES, header, fast=fast).validate(2, list(cells), rejections)
         results.append((row.values, row.ok, rejections.listed()))
     assert results[0] == results[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.binary(max_size=400), header=st.sampled_from([b"", b"customer_number,name,currency\n",
+                                                             b"\xef\xbb\xbfcustomer_number;name;currency\r\n",
+                                                             b"\xff\xfec\x00"]))
+def test_any_bytes_give_a_report_never_an_exception(tmp_path_factory, header: bytes, body: bytes) -> None:
+    """Whatever the file holds, reading it ends in rows, rejections or a refusal with a reason."""
+    path = tmp_path_factory.mktemp("fuzz") / "f.csv"
+    path.write_bytes(header + body)
+    try:
+        read(path)
+    except (ImportRefused, BrokenRow) as refused:
+        assert str(refused)

@@ -16,7 +16,6 @@ import difflib
 import hashlib
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,10 +215,10 @@ def _csv_table(path: Path, facts: FileFacts, spec: Spec) -> Table:
         handle.seek(0)
         delimiter = _sniff(first, spec)
         reader = csv.reader(handle, delimiter=delimiter)
-        try:
-            header = _trim_header([normalise_name(c) for c in next(reader, [])])
-        except csv.Error as error:
-            raise ImportRefused(f"the header cannot be read: {error}", field="header") from None
+        header = _trim_header([normalise_name(c) for c in next(reader, [])])
+    except (csv.Error, UnicodeDecodeError) as error:
+        handle.close()
+        raise ImportRefused(f"the header cannot be read: {error}", field="header") from None
     except BaseException:
         handle.close()
         raise
@@ -235,7 +234,7 @@ def _csv_table(path: Path, facts: FileFacts, spec: Spec) -> Table:
                     cells = next(reader)
                 except StopIteration:
                     return
-                except csv.Error as error:
+                except (csv.Error, UnicodeDecodeError) as error:
                     raise BrokenRow(row_no + 1, f"the row cannot be read ({error}); reading stopped here") from None
                 row_no += 1
                 if any(cells):
@@ -259,25 +258,30 @@ def _xlsx_table(path: Path) -> Table:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportRefused(f"this is not a readable XLSX workbook ({error})", field="file") from None
-    sheet = book.worksheets[0]
+    except Exception as error:  # a damaged workbook can fail in any of openpyxl's parsers
+        raise ImportRefused(f"this is not a readable XLSX workbook ({type(error).__name__}: {error})",
+                            field="file") from None
+    try:
+        sheet = book.worksheets[0]
+        source = sheet.iter_rows(min_row=1, values_only=True)
+        header: list[str] = []
+        row_no = 0
+        for values in source:
+            row_no += 1
+            if any(v is not None and str(v).strip() for v in values):
+                header = _trim_header([normalise_name(v) for v in values])
+                break
+    except Exception as error:
+        book.close()
+        raise ImportRefused(f"the first sheet cannot be read ({type(error).__name__}: {error})", field="file") from None
+    if not header:
+        book.close()
+        raise ImportRefused("the first sheet is empty: its first row must name the columns", field="header")
     warnings = []
     if len(book.worksheets) > 1:
         warnings.append(f"Only the first sheet ({sheet.title!r}) was read.")
     if book.epoch.year == 1904:
         warnings.append("The workbook uses the 1904 date system: check dates typed as plain numbers.")
-    source = sheet.iter_rows(min_row=1, values_only=True)
-    header: list[str] = []
-    row_no = 0
-    for values in source:
-        row_no += 1
-        if any(v is not None and str(v).strip() for v in values):
-            header = _trim_header([normalise_name(v) for v in values])
-            break
-    if not header:
-        book.close()
-        raise ImportRefused("the first sheet is empty: its first row must name the columns", field="header")
     total = sheet.max_row or 0
     state = {"row": row_no}
 
@@ -288,6 +292,9 @@ def _xlsx_table(path: Path) -> Table:
                 cells = list(values)
                 if any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells):
                     yield state["row"], cells
+        except Exception as error:  # damaged XML further down the sheet
+            raise BrokenRow(state["row"] + 1, f"the sheet cannot be read from here ({type(error).__name__}: "
+                                              f"{error}); reading stopped") from None
         finally:
             book.close()
 

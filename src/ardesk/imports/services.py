@@ -122,8 +122,10 @@ def execute(*, kind: str, path: Path, filename: str, by: Any, dry_run: bool = Fa
         report.sha256, report.size = facts.sha256, facts.size
         table = open_table(path, facts, spec)
     except ImportRefused as refused:
-        row = 1 if refused.field and refused.field != "file" else 0
-        return _refused(report, Rejection(row, refused.field or "*", "", refused.message), clock)
+        # The file as a whole is row 0; the header is row 1, named by column where one is at fault.
+        row = 0 if refused.field in (None, "file") else 1
+        column = "*" if refused.field in (None, "file", "header") else str(refused.field)
+        return _refused(report, Rejection(row, column, "", refused.message), clock)
     except OSError as error:
         return _refused(report, Rejection(0, "*", "", f"the file cannot be read: {error.strerror or error}"), clock)
     report.warnings = list(table.warnings)
