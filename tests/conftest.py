@@ -18,6 +18,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture
+def real_hashers() -> None:
+    """Request this to hash with the configured hashers (argon2 first), as production does."""
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request: pytest.FixtureRequest, settings) -> None:  # type: ignore[no-untyped-def]
+    # Argon2 costs ~0.25 s a hash by design; only tests about hashing pay it (they ask for real_hashers).
+    if "real_hashers" not in request.fixturenames:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 

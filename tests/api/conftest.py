@@ -44,12 +44,6 @@ class ApiClient:
         return self.send("PATCH", path, body, **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
-    # The factories set passwords; Argon2 at its production cost would dominate these tests' time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api_as(db) -> Callable[..., ApiClient]:  # type: ignore[no-untyped-def]
     """`api_as(user, scopes=["read", "write"])`: a client holding a fresh token of that user."""

@@ -15,13 +15,6 @@ from ardesk.ledger.models import Invoice
 from ardesk.ledger.services import LineInput
 from tests.factories import CustomerFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):  # type: ignore[no-untyped-def]
-    # Users here never sign in; Argon2 would cost a second per user on a busy machine.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 _seed = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues")
 
 

@@ -1,4 +1,4 @@
-"""Identity tests hash with a fast hasher unless a test asks for `real_hashers` (argon2 costs ~1 s a hash)."""
+"""Identity test helpers (the fast hasher and its `real_hashers` opt-out live in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,6 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic",
 ]
-
-
-@pytest.fixture
-def real_hashers() -> None:
-    """Request this to hash with the configured hashers (argon2 first), as production does."""
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(request: pytest.FixtureRequest, settings) -> None:
-    if "real_hashers" not in request.fixturenames:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,6 @@ def _pages_without_second_factor(settings):  # type: ignore[no-untyped-def]
     # The MFA step has its own tests (identity); here we look at what each role sees once signed in.
     settings.ARDESK_REQUIRE_MFA = False
     settings.ARDESK_SEE_ALL_CUSTOMERS = False
-    # Argon2 is deliberately slow; these tests never check a password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The list's filter menus are cached per user id; ids repeat from one test database to the next.
     cache.clear()
 

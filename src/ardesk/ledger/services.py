@@ -159,6 +159,21 @@ def record_payment(
     return payment
 
 
+def _move_open(invoice: Invoice, delta: Decimal) -> None:
+    """Move a locked invoice's cached open amount by `delta`; every entry that settles it comes here."""
+    invoice.open_amount += delta
+    invoice.version += 1
+    invoice.updated_at = timezone.now()
+    invoice.save(update_fields=["open_amount", "version", "updated_at"])
+
+
+def _move_unapplied(source: Payment | CreditMemo, delta: Decimal) -> None:
+    """Move a locked payment's or credit memo's cached unapplied amount by `delta`."""
+    source.unapplied_amount += delta
+    source.version += 1
+    source.save(update_fields=["unapplied_amount", "version"])
+
+
 def _parent_of(customer_id: int) -> int | None:
     return Customer.objects.filter(pk=customer_id).values_list("parent_id", flat=True).first()
 
@@ -182,13 +197,8 @@ def _apply(
         created_by=by if getattr(by, "pk", None) else None,
     )
     before = {"open_amount": invoice.open_amount, "unapplied": source.unapplied_amount}
-    source.unapplied_amount -= amount
-    source.version += 1
-    source.save(update_fields=["unapplied_amount", "version"])
-    invoice.open_amount -= amount
-    invoice.version += 1
-    invoice.updated_at = timezone.now()
-    invoice.save(update_fields=["open_amount", "version", "updated_at"])
+    _move_unapplied(source, -amount)
+    _move_open(invoice, -amount)
     kind = "payment" if is_payment else "credit_memo"
     record(actor=by, verb=f"{kind}.applied", subject=invoice, before=before,
            after={"open_amount": invoice.open_amount, "unapplied": source.unapplied_amount,
@@ -235,13 +245,8 @@ def reverse_application(*, application: Application, on: date | None = None, rea
         created_by=by if getattr(by, "pk", None) else None,
     )
     before = {"open_amount": invoice.open_amount, "unapplied": source.unapplied_amount}
-    source.unapplied_amount += original.amount
-    source.version += 1
-    source.save(update_fields=["unapplied_amount", "version"])
-    invoice.open_amount += original.amount
-    invoice.version += 1
-    invoice.updated_at = timezone.now()
-    invoice.save(update_fields=["open_amount", "version", "updated_at"])
+    _move_unapplied(source, original.amount)
+    _move_open(invoice, original.amount)
     record(actor=by, verb="application.reversed", subject=invoice, before=before,
            after={"open_amount": invoice.open_amount, "unapplied": source.unapplied_amount,
                   "application": original.pk, "reversal": reversal.pk, "amount": original.amount},
@@ -264,10 +269,7 @@ def write_off(
         created_by=by if getattr(by, "pk", None) else None,
     )
     before = {"open_amount": locked.open_amount}
-    locked.open_amount -= amount
-    locked.version += 1
-    locked.updated_at = timezone.now()
-    locked.save(update_fields=["open_amount", "version", "updated_at"])
+    _move_open(locked, -amount)
     record(actor=by, verb="invoice.written_off", subject=locked, before=before,
            after={"open_amount": locked.open_amount, "amount": amount, "reason_code": reason_code,
                   "write_off": entry.pk}, reason=reason)
@@ -287,10 +289,7 @@ def reverse_write_off(*, entry: WriteOff, on: date | None = None, reason: str, b
         reason=reason, reverses=original, created_by=by if getattr(by, "pk", None) else None,
     )
     before = {"open_amount": invoice.open_amount}
-    invoice.open_amount += original.amount
-    invoice.version += 1
-    invoice.updated_at = timezone.now()
-    invoice.save(update_fields=["open_amount", "version", "updated_at"])
+    _move_open(invoice, original.amount)
     record(actor=by, verb="write_off.reversed", subject=invoice, before=before,
            after={"open_amount": invoice.open_amount, "write_off": original.pk, "reversal": reversal.pk},
            reason=reason)
