@@ -157,6 +157,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# Dispute documents and mail attachments: outside the web root, served only through a view that checks access.
+ARDESK_FILES_DIR = Path(os.environ.get("ARDESK_FILES_DIR", VAR_DIR / "files"))
+ARDESK_DOCUMENT_MAX_BYTES = int(os.environ.get("ARDESK_DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+
 # Mail
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

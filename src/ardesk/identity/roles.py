@@ -47,17 +47,27 @@ class Permission(StrEnum):
     MANAGE_USERS = "identity.manage_users"
     VIEW_AUDIT = "audit.view"
     VIEW_REPORTS = "reports.view"
+    RAISE_DISPUTES = "disputes.raise"  # open a dispute or a deduction on an invoice or account
+    HANDLE_DISPUTES = "disputes.handle"  # work a dispute: status, comments, tasks, offers, documents, messages
+    RESOLVE_DISPUTES = "disputes.resolve"  # resolve, close, reopen (write-offs also need WRITE_OFF)
+    REASSIGN_DISPUTES = "disputes.reassign"  # hand disputes to another owner, one at a time or in bulk
+    MANAGE_DISPUTE_RULES = "disputes.manage_rules"  # catalogues, escalation and auto-resolution rules, corrective actions
 
 
 _READ = {Permission.VIEW_LEDGER, Permission.VIEW_REPORTS}
 
+_WORK_DISPUTES = {Permission.RAISE_DISPUTES, Permission.HANDLE_DISPUTES, Permission.RESOLVE_DISPUTES}
+
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.COLLECTOR: frozenset(_READ),
-    Role.DISPUTE_ANALYST: frozenset(_READ | {Permission.WRITE_OFF}),
-    Role.CASH_CLERK: frozenset(_READ | {Permission.BOOK_PAYMENTS, Permission.APPLY_CASH}),
+    # A collector hears the customer first: they may open a dispute, the analyst works it.
+    Role.COLLECTOR: frozenset(_READ | {Permission.RAISE_DISPUTES}),
+    Role.DISPUTE_ANALYST: frozenset(_READ | _WORK_DISPUTES | {Permission.WRITE_OFF, Permission.REASSIGN_DISPUTES}),
+    # Cash application raises deductions when a payment is short.
+    Role.CASH_CLERK: frozenset(_READ | {Permission.BOOK_PAYMENTS, Permission.APPLY_CASH, Permission.RAISE_DISPUTES}),
     Role.AR_MANAGER: frozenset(
-        _READ | {Permission.EDIT_CUSTOMERS, Permission.BOOK_PAYMENTS, Permission.APPLY_CASH,
-                 Permission.WRITE_OFF, Permission.VIEW_AUDIT}
+        _READ | _WORK_DISPUTES | {Permission.EDIT_CUSTOMERS, Permission.BOOK_PAYMENTS, Permission.APPLY_CASH,
+                                  Permission.WRITE_OFF, Permission.VIEW_AUDIT, Permission.REASSIGN_DISPUTES,
+                                  Permission.MANAGE_DISPUTE_RULES}
     ),
     Role.ADMIN: frozenset(Permission),
     Role.AUDITOR: frozenset(_READ | {Permission.VIEW_AUDIT}),

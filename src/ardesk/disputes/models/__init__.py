@@ -4,9 +4,20 @@ from ardesk.disputes.models.approval import ApprovalRequest, ApprovalStatus
 from ardesk.disputes.models.catalogue import Department, ReasonCode, RootCause
 from ardesk.disputes.models.collaboration import Comment, Offer, OfferKind, Party, Task
 from ardesk.disputes.models.dispute import Channel, Dispute, DisputeItem, DisputeSettlement, Kind, Priority
+from ardesk.disputes.models.document import Document, DocumentKind, DocumentSource
+from ardesk.disputes.models.escalation import (
+    AutoResolution,
+    AutoResolutionRule,
+    Escalation,
+    EscalationLevel,
+    EscalationRule,
+)
 from ardesk.disputes.models.learning import ReasonModel
+from ardesk.disputes.models.prevention import ActionStatus, CorrectiveAction, SalesNote
 
 __all__ = [
+    "ActionStatus", "AutoResolution", "AutoResolutionRule", "CorrectiveAction", "Document", "DocumentKind",
+    "DocumentSource", "Escalation", "EscalationLevel", "EscalationRule", "SalesNote",
     "ApprovalRequest", "ApprovalStatus", "Channel", "Comment", "Department", "Dispute", "DisputeItem",
     "DisputeSettlement", "Kind", "Offer", "OfferKind", "Party", "Priority", "ReasonCode", "ReasonModel",
     "RootCause", "Task",

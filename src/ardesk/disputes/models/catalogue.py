@@ -15,6 +15,8 @@ class Department(models.TextChoices):
     TAX = "tax", "Tax"
     TRADE_MARKETING = "trade_marketing", "Trade marketing"
     ACCOUNTS_RECEIVABLE = "accounts_receivable", "Accounts receivable"
+    PRICING = "pricing", "Pricing"
+    LEGAL = "legal", "Legal"
 
 
 class ReasonCode(models.Model):

@@ -60,6 +60,10 @@ class Dispute(models.Model):
                               related_name="owned_disputes")
     department = models.CharField(max_length=30, choices=Department.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # The highest level the dispute was escalated to ("" = not escalated); kept by the escalation service
+    # beside its Escalation rows so the queue can filter without a join.
+    escalation_level = models.CharField(max_length=10, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     sla_due = models.DateField()
     currency = models.CharField(max_length=3)
     amount = money_field()  # Σ item amounts, fixed when raised
