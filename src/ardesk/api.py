@@ -41,3 +41,5 @@ api.add_router("/applications", "ardesk.ledger.api.applications", tags=["ledger"
 api.add_router("/write-offs", "ardesk.ledger.api.write_offs", tags=["ledger"])
 api.add_router("/reports", "ardesk.insights.api.router", tags=["reports"])
 api.add_router("/imports", "ardesk.imports.api.router", tags=["imports"])
+api.add_router("/disputes", "ardesk.disputes.api.router", tags=["disputes"])
+api.add_router("/mail", "ardesk.comms.api.router", tags=["mail"])

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from ardesk.money import UnknownCurrency, check_currency
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "ardesk.insights",
     "ardesk.demo",
     "ardesk.disputes",
+    "ardesk.comms",
     "ardesk.web",
 ]
 
@@ -160,6 +162,12 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Dispute documents and mail attachments: outside the web root, served only through a view that checks access.
 ARDESK_FILES_DIR = Path(os.environ.get("ARDESK_FILES_DIR", VAR_DIR / "files"))
 ARDESK_DOCUMENT_MAX_BYTES = int(os.environ.get("ARDESK_DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+# The types kept, judged by content (names in ardesk.disputes.filecheck.TYPES); bare ZIP archives are not.
+ARDESK_DOCUMENT_TYPES = env_list("ARDESK_DOCUMENT_TYPES", "pdf,png,jpeg,gif,webp,tiff,heic,docx,xlsx,pptx,odt,ods,ole2,"
+                                 "text,csv,xml,eml")
+# Uploads over 1 MB spool to a temporary file instead of memory; form fields other than files stay small.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Mail
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
@@ -179,6 +187,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Escalation rules run daily at 06:00 (django_celery_beat's scheduler picks the entry up from here).
+CELERY_BEAT_SCHEDULE = {"disputes-escalation-daily": {"task": "ardesk.disputes.tasks.run_escalation",
+                                                      "schedule": crontab(hour=6, minute=0)}}
 
 # ardesk's own settings
 try:
@@ -189,6 +200,8 @@ except UnknownCurrency as error:
 ARDESK_COMPANY_NAME = os.environ.get("ARDESK_COMPANY_NAME", "ardesk demo company")
 # A small team may let everybody see every customer instead of their portfolio.
 ARDESK_SEE_ALL_CUSTOMERS = env_bool("ARDESK_SEE_ALL_CUSTOMERS", False)
+# Where disputes escalated to legal are announced (there is no legal role in ardesk).
+ARDESK_LEGAL_EMAIL = os.environ.get("ARDESK_LEGAL_EMAIL", "")
 # Managers and administrators must pass a TOTP second factor.
 ARDESK_REQUIRE_MFA = env_bool("ARDESK_REQUIRE_MFA", True)
 ARDESK_AGING_BUCKETS = [int(x) for x in env_list("ARDESK_AGING_BUCKETS", "30,60,90,120")]

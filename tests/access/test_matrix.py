@@ -20,15 +20,41 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from ardesk.api import api
+from ardesk.comms.models import MessageTemplate
 from ardesk.identity.roles import Role
+from tests.access.dispute_routes import DISPUTE_ROUTES, dispute_params
 from tests.access.world import ADMIN, EVERYONE, ROLES, SEES_EVERY_CUSTOMER, World, build_world
+from tests.insights.dispute_world import matrix_corrective_action
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _document_files(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.ARDESK_FILES_DIR = tmp_path / "files"  # the world keeps a document; not in the checkout's var/
 
 Kwargs = Callable[[World], dict[str, Any]]
 NO_KWARGS: Kwargs = lambda w: {}  # noqa: E731
 CLERK_OR_ADMIN = frozenset({Role.CASH_CLERK, Role.ADMIN})
 MANAGER_OR_ADMIN = frozenset({Role.AR_MANAGER, Role.ADMIN})
+
+_DISPUTE: Kwargs = lambda w: {"pk": w.other_dispute.pk}  # noqa: E731
+DISPUTE_HANDLERS = frozenset({Role.ADMIN})  # may work disputes and sees the South team's customer
+DISPUTE_PAGES: dict[str, tuple[frozenset[Role], Kwargs]] = {
+    "disputes:queue": (EVERYONE, NO_KWARGS),
+    "disputes:bulk_assign": (frozenset({Role.DISPUTE_ANALYST, Role.AR_MANAGER, Role.ADMIN}), NO_KWARGS),
+    "disputes:raise": (CLERK_OR_ADMIN, lambda w: {}),  # filled below: ?customer=other
+    "disputes:suggest": (frozenset({Role.COLLECTOR, Role.DISPUTE_ANALYST, Role.CASH_CLERK, Role.AR_MANAGER,
+                                    Role.ADMIN}), NO_KWARGS),
+    "disputes:detail": (SEES_EVERY_CUSTOMER, _DISPUTE),
+    **{f"disputes:{name}": (DISPUTE_HANDLERS, _DISPUTE)
+       for name in ("status", "assign", "priority", "reason", "comment", "task_add", "offer", "resolve", "close",
+                    "reopen")},
+    "disputes:task_done": (DISPUTE_HANDLERS, lambda w: {"pk": w.other_dispute.pk, "task_pk": w.other_task.pk}),
+    "disputes:approval": (DISPUTE_HANDLERS, lambda w: {"pk": w.other_dispute.pk,
+                                                        "approval_pk": w.other_approval.pk}),
+}
+QUERY: dict[str, Callable[[World], str]] = {"disputes:raise": lambda w: f"?customer={w.other.pk}"}
 
 # url name -> (who may, how to fill the URL's parameters)
 PAGES: dict[str, tuple[frozenset[Role], Kwargs]] = {
@@ -39,6 +65,11 @@ PAGES: dict[str, tuple[frozenset[Role], Kwargs]] = {
     "web:customer_detail": (SEES_EVERY_CUSTOMER, lambda w: {"pk": w.other.pk}),
     "web:invoice_detail": (SEES_EVERY_CUSTOMER, lambda w: {"pk": w.other_invoice.pk}),
     "web:aging": (EVERYONE, NO_KWARGS),
+    "insights:disputes": (EVERYONE, NO_KWARGS),
+    "insights:prevention": (EVERYONE, NO_KWARGS),
+    "insights:action_create": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "insights:action_update": (MANAGER_OR_ADMIN, lambda w: {"pk": matrix_corrective_action().pk}),
+    "insights:sales_note_create": (DISPUTE_HANDLERS, _DISPUTE),
     "identity:account": (EVERYONE, NO_KWARGS),
     "identity:password_change": (EVERYONE, NO_KWARGS),
     "identity:mfa_verify": (EVERYONE, NO_KWARGS),
@@ -56,6 +87,17 @@ PAGES: dict[str, tuple[frozenset[Role], Kwargs]] = {
     "identity:team_list": (ADMIN, NO_KWARGS),
     "identity:team_detail": (ADMIN, lambda w: {"pk": w.south.pk}),
     "imports:upload": (ADMIN, NO_KWARGS),
+    "comms:send": (DISPUTE_HANDLERS, _DISPUTE),
+    "comms:unmatched": (frozenset({Role.DISPUTE_ANALYST, Role.AR_MANAGER, Role.ADMIN}), NO_KWARGS),
+    "comms:file_unmatched": (frozenset({Role.DISPUTE_ANALYST, Role.AR_MANAGER, Role.ADMIN}),
+                             lambda w: {"pk": w.unmatched_mail.pk}),
+    "comms:templates": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "comms:template_edit": (MANAGER_OR_ADMIN, lambda w: {"pk": MessageTemplate.objects.order_by("pk").first().pk}),
+    **DISPUTE_PAGES,
+    "disputes:document": (SEES_EVERY_CUSTOMER, lambda w: {"pk": w.other_dispute.pk, "doc_pk": w.other_document.pk}),
+    "disputes:document_upload": (DISPUTE_HANDLERS, _DISPUTE),
+    "disputes:document_remove": (DISPUTE_HANDLERS, lambda w: {"pk": w.other_dispute.pk,
+                                                              "doc_pk": w.other_document.pk}),
 }
 
 Body = Callable[[World, Role], dict[str, Any]]
@@ -98,9 +140,27 @@ ROUTES: dict[str, tuple[frozenset[Role], Body | None]] = {
     "POST /api/v1/write-offs/{write_off_id}/reversal": (ADMIN, lambda w, r: {"reason": "booked in error"}),
     "GET /api/v1/reports/aging": (EVERYONE, None),
     "GET /api/v1/reports/aging/invoices": (EVERYONE, None),
+    "GET /api/v1/reports/disputes/{report}": (EVERYONE, None),
+    "GET /api/v1/disputes/corrective-actions": (EVERYONE, None),
+    "POST /api/v1/disputes/corrective-actions": (MANAGER_OR_ADMIN, lambda w, r: {
+        "root_cause": matrix_corrective_action().root_cause.code, "title": f"Fix by {r}", "department": "pricing",
+        "effective_from": "2026-11-01"}),
+    "PATCH /api/v1/disputes/corrective-actions/{action_id}": (MANAGER_OR_ADMIN, lambda w, r: {"status": "in_place"}),
+    "GET /api/v1/disputes/sales-notes": (EVERYONE, None),
+    "GET /api/v1/disputes/{dispute_id}/sales-notes": (SEES_EVERY_CUSTOMER, None),
+    "POST /api/v1/disputes/{dispute_id}/sales-notes": (ADMIN, lambda w, r: {"body": "wants the larger pack"}),
     "POST /api/v1/imports": (ADMIN, None),
     "GET /api/v1/imports": (ADMIN, None),
     "GET /api/v1/imports/{batch_id}": (ADMIN, None),
+    **DISPUTE_ROUTES,
+    "GET /api/v1/disputes/{dispute_id}/documents": (SEES_EVERY_CUSTOMER, None),
+    "POST /api/v1/disputes/{dispute_id}/documents": (ADMIN, None),
+    "GET /api/v1/disputes/{dispute_id}/documents/{document_id}": (SEES_EVERY_CUSTOMER, None),
+    "DELETE /api/v1/disputes/{dispute_id}/documents/{document_id}": (ADMIN, None),  # admin asks last
+    "GET /api/v1/disputes/{dispute_id}/messages": (SEES_EVERY_CUSTOMER, None),
+    "POST /api/v1/disputes/{dispute_id}/messages": (ADMIN, lambda w, r: {
+        "contact_id": w.other_contact.pk, "subject": "About your invoice", "body": f"Hello from {r}"}),
+    "POST /api/v1/mail/inbound": (frozenset({Role.DISPUTE_ANALYST, Role.AR_MANAGER, Role.ADMIN}), None),
 }
 
 # The framework's own routes, outside ardesk's matrix: schema and docs are open to any signed-in caller.
@@ -154,7 +214,7 @@ def _signed_in(world: World, role: Role) -> Client:
 def test_page_access(name: str) -> None:
     world = build_world()
     allowed, kwargs = PAGES[name]
-    url = reverse(name, kwargs=kwargs(world))
+    url = reverse(name, kwargs=kwargs(world)) + QUERY.get(name, lambda w: "")(world)
     verdicts = {}
     for role in ROLES:
         client = _signed_in(world, role)
@@ -170,6 +230,10 @@ def _path_params(world: World) -> dict[str, Any]:
         "customer_id": world.other.pk, "contact_id": world.other_contact.pk, "invoice_id": world.other_invoice.pk,
         "credit_memo_id": world.other_credit_memo.pk, "payment_id": world.other_payment.pk,
         "application_id": world.other_application.pk, "write_off_id": world.other_write_off.pk,
+        **dispute_params(world),
+        "dispute_id": world.other_dispute.pk if world.other_dispute else 0,
+        "document_id": world.other_document.pk if world.other_document else 0,
+        "report": "by_reason", "action_id": matrix_corrective_action().pk,
     }
 
 

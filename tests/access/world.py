@@ -13,7 +13,11 @@ from decimal import Decimal
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ardesk.audit.services import SYSTEM
+from ardesk.comms.models import Message
+from ardesk.comms.services import ingest_email
 from ardesk.customers.models import Contact, Customer
+from ardesk.disputes import services as disputes
+from ardesk.disputes.models import ApprovalRequest, Dispute, Document, Task
 from ardesk.identity.models import ApiToken, Team, User
 from ardesk.identity.roles import Role
 from ardesk.identity.services import issue_token
@@ -44,6 +48,11 @@ class World:
     other_write_off: WriteOff
     victim: User
     victim_token: ApiToken
+    other_dispute: Dispute | None = None  # an open dispute of `other` (50.00 of other_invoice), with a task
+    other_task: Task | None = None
+    other_approval: ApprovalRequest | None = None  # a pending write-off approval on other_dispute, asked by carla
+    unmatched_mail: Message | None = None  # an inbound mail from an unknown sender
+    other_document: Document | None = None  # a PDF kept with other_dispute
 
 
 def _user(username: str, role: Role, team: Team | None = None) -> User:
@@ -83,6 +92,15 @@ def build_world() -> World:
     application = ledger.apply_payment(payment=payment, invoice=invoice, amount=Decimal("100.00"), by=SYSTEM)
     write_off = ledger.write_off(invoice=invoice, amount=Decimal("5.00"), reason_code="small_balance", by=SYSTEM)
     victim_token, _ = issue_token(user=victim, name="victim's", scopes=["read"], by=SYSTEM)
+    dispute = disputes.raise_dispute(customer=other, kind="invoice", description="price is wrong", by=SYSTEM,
+                                     items=[disputes.ItemInput(invoice=invoice, amount=Decimal("50.00"))])
+    task = disputes.add_task(dispute=dispute, title="Check the price list", department="pricing", by=SYSTEM)
+    approval = ApprovalRequest.objects.create(dispute=dispute, requested_by=carla, outcome="accepted",
+                                              amount=Decimal("50.00"))
     return World(users=users, tokens=tokens, devices=devices, north=north, south=south, mine=mine, other=other,
                  other_contact=contact, other_invoice=invoice, other_payment=payment, other_credit_memo=memo,
-                 other_application=application, other_write_off=write_off, victim=victim, victim_token=victim_token)
+                 other_application=application, other_write_off=write_off, victim=victim, victim_token=victim_token,
+                 other_dispute=dispute, other_task=task, other_approval=approval,
+                 other_document=disputes.attach_document(dispute=dispute, filename="pod.pdf", by=SYSTEM,
+                                                         data=b"%PDF-1.4\n%%EOF\n"),
+                 unmatched_mail=ingest_email(b"From: x@nowhere.example\r\nSubject: hi\r\n\r\nhello\r\n", source="test"))

@@ -42,6 +42,15 @@ def test_json_by_customer_as_of_today(books: Books):
     assert data["totals"]["total"] == "1463.55"
 
 
+def test_a_page_of_rows_with_the_whole_reports_totals(books: Books):
+    whole = Caller(books.admin).get(AGING).json()
+    first = Caller(books.admin).get(AGING, limit=2).json()
+    rest = Caller(books.admin).get(AGING, limit=2, offset=2).json()
+    assert first["count"] == rest["count"] == len(whole["rows"]) == 4
+    assert first["rows"] + rest["rows"] == whole["rows"]
+    assert first["totals"] == rest["totals"] == whole["totals"]
+
+
 def test_csv_of_a_past_date_by_currency(books: Books):
     as_of = books.today - timedelta(days=95)
     response = Caller(books.admin).get(AGING, as_of=as_of.isoformat(), by="currency", format="csv")

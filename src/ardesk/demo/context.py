@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from ardesk.demo.plan import DemoPlan
 from ardesk.demo.records import Ids
@@ -27,6 +28,10 @@ class DemoContext:
     staffing: Staffing
     ids: Ids
     counters: Counter[str] = field(default_factory=Counter)
+    # Reference data the loader read from the database before generating (catalogue ids), by key.
+    refs: dict[str, Any] = field(default_factory=dict)
+    # What a capability's generator leaves for its live step (ardesk.demo.capabilities: `work`), by key.
+    handover: dict[str, list[Any]] = field(default_factory=dict)
 
     def next_number(self, key: str) -> int:
         """The next document number in a series ("invoice-2025", "payment", …), from 1."""

@@ -18,11 +18,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils.module_loading import import_string
 
 from ardesk.audit.services import record
 from ardesk.customers.models import Customer
 from ardesk.demo import generate
-from ardesk.demo.capabilities import tables
+from ardesk.demo.capabilities import CAPABILITIES, tables
 from ardesk.demo.context import DemoContext, Staffing
 from ardesk.demo.customers import plan_groups
 from ardesk.demo.people import DEMO_PASSWORD, TEAMS, USERS, base32_secret, totp_key_hex
@@ -135,6 +136,9 @@ def load_demo(*, plan: DemoPlan, by: Any, if_empty: bool = False, progress: Prog
     filled = tables()
     writer = BulkWriter()
     ctx = DemoContext(plan=plan, staffing=staffing, ids=Ids(writer.first_ids(filled)))
+    for capability in CAPABILITIES:
+        if capability.prepare:
+            import_string(capability.prepare)(ctx)
     for batch in generate.before(ctx):
         writer.write(batch)
     done = 0
@@ -153,6 +157,9 @@ def load_demo(*, plan: DemoPlan, by: Any, if_empty: bool = False, progress: Prog
         # constraint in the schema is a foreign key created INITIALLY DEFERRED).
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    for capability in CAPABILITIES:
+        if capability.work:
+            import_string(capability.work)(ctx, by)
     counts = {table: writer.counts[table] for table in filled}
     seconds = round(time.perf_counter() - started, 1)
     record(actor=by, verb="demo.loaded", subject=("demo.load", plan.seed),

@@ -15,6 +15,7 @@ dispute_assigned = Signal()  # dispute, owner
 dispute_resolved = Signal()  # dispute
 approval_requested = Signal()  # request
 user_mentioned = Signal()  # comment, users
+dispute_changed = Signal()  # dispute: its status, reason or SLA changed (escalation rules look again)
 
 
 def send_on_commit(signal: Signal, sender: type, **kwargs: Any) -> None:

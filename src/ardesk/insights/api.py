@@ -1,4 +1,5 @@
-"""Reports over the API: GET /reports/aging (JSON or CSV) and the invoices behind one of its cells.
+"""Reports over the API: GET /reports/aging (JSON or CSV), the invoices behind one of its cells, and
+GET /reports/disputes/{report} (JSON or CSV).
 
 Thin: parses the query, checks the role (reports.view) and hands the user to insights.queries, which counts
 only customers in the user's scope. Bad input raises DomainError(field=…), which the API answers with 422.
@@ -16,8 +17,10 @@ from ninja import Field, Query, Router, Schema
 from ardesk.apikit.access import require
 from ardesk.apikit.errors import ErrorOut
 from ardesk.identity.roles import Permission
-from ardesk.insights import formats
-from ardesk.insights.queries import MAX_PAGE, aging_invoices, aging_report
+from ardesk.insights import dispute_formats, formats
+from ardesk.insights.dispute_report import ReportKind, parse_period
+from ardesk.insights.dispute_tables import dispute_report
+from ardesk.insights.queries import MAX_PAGE, aging_invoices, aging_page, aging_report
 from ardesk.insights.report import TOTAL, Grouping, parse_as_of
 from ardesk.money import quantum
 
@@ -110,16 +113,24 @@ def aging(
     format: Literal["json", "csv"] = "json",
     customer: str | None = FILTER, collector: str | None = FILTER, team: str | None = FILTER,
     segment: str | None = FILTER, country: str | None = FILTER, currency: str | None = FILTER,
+    limit: int | None = Query(None, ge=1, le=MAX_PAGE, description="JSON only: this many rows (largest first) "
+                                                                     "and `count`; left out: every row"),
+    offset: int = Query(0, ge=0, description="JSON only, with `limit`: rows to skip"),
 ) -> HttpResponse:
     """Open money by days past due as of a date, in the company currency, grouped as asked.
 
-    Only customers the caller may see are counted. CSV has one line per group and a `Total` line.
+    Only customers the caller may see are counted. CSV has one line per group and a `Total` line. With
+    `limit`, JSON holds one page of rows (totals are still the whole report's) and `count`, the number of rows.
     """
     user = require(request, Permission.VIEW_REPORTS)
-    report = aging_report(
-        as_of=parse_as_of(as_of, today=timezone.localdate()), by=Grouping(by), user=user,
-        where=_where(customer=customer, collector=collector, team=team, segment=segment, country=country,
-                     currency=currency))
+    day, grouping = parse_as_of(as_of, today=timezone.localdate()), Grouping(by)
+    where = _where(customer=customer, collector=collector, team=team, segment=segment, country=country,
+                   currency=currency)
+    if limit is not None and format == "json":
+        page, count = aging_page(as_of=day, by=grouping, user=user, where=where, limit=limit, offset=offset)
+        return HttpResponse(json.dumps({**formats.as_json(page), "count": count, "limit": limit, "offset": offset}),
+                            content_type="application/json")
+    report = aging_report(as_of=day, by=grouping, user=user, where=where)
     if format == "csv":
         response = HttpResponse(formats.as_csv(report), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="aging-{report.as_of}-{report.by.value}.csv"'
@@ -156,3 +167,45 @@ def aging_cell(
             currency=item.invoice.currency, open_amount=_money(item.open_amount, item.invoice.currency),
             disputed_amount=_money(item.disputed_amount, item.invoice.currency)) for item in found.invoices],
     )
+
+
+DisputeReportName = Literal["by_reason", "by_root_cause", "by_status", "by_age", "by_owner", "by_customer", "by_sku",
+                            "by_sales_rep", "cycle_time", "sla", "pareto", "recurring", "trends"]
+
+
+class ColumnOut(Schema):
+    key: str
+    label: str
+    kind: str = Field(description="text, count, money, share (a fraction), days, date or flag")
+
+
+class DisputeReportOut(Schema):
+    report: str
+    title: str
+    as_of: str
+    raised_from: str
+    raised_to: str
+    currency: str
+    columns: list[ColumnOut]
+    rows: list[dict[str, str | None]] = Field(description="column key → value as a string")
+    totals: dict[str, str | None] | None
+    fx_rates: dict[str, str]
+    notes: list[str]
+
+
+@router.get("/disputes/{report}", response={200: DisputeReportOut, **ERRORS}, summary="A dispute report")
+def dispute_report_route(
+    request: HttpRequest, report: DisputeReportName, as_of: str | None = AS_OF,
+    raised_from: str | None = Query(None, description="YYYY-MM-DD; the twelve months up to as_of when left out"),
+    raised_to: str | None = Query(None, description="YYYY-MM-DD; as_of when left out"),
+    format: Literal["json", "csv"] = "json",
+) -> HttpResponse:
+    """Disputes raised in the period, of the caller's customers, in the company currency at the as-of rates."""
+    user = require(request, Permission.VIEW_REPORTS)
+    period = parse_period(as_of, raised_from, raised_to, today=timezone.localdate())
+    table = dispute_report(ReportKind(report), period=period, user=user)
+    if format == "csv":
+        response = HttpResponse(dispute_formats.as_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="disputes-{report}-{period.as_of}.csv"'
+        return response
+    return HttpResponse(json.dumps(dispute_formats.as_json(table)), content_type="application/json")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,14 +26,17 @@ from ardesk.insights.report import (
     NO_VALUE_LABELS,
     TOTAL,
     AgingReport,
+    Amounts,
     Grouping,
     GroupSums,
     InvalidReportInput,
+    Row,
     Source,
     build_report,
 )
-from ardesk.ledger.models import Invoice
-from ardesk.ledger.queries import fx_rate
+from ardesk.ledger.models import FxRate, Invoice
+from ardesk.ledger.queries import NoFxRate, fx_rate
+from ardesk.money import quantum
 
 ZERO = Decimal(0)
 MAX_PAGE = 500
@@ -160,6 +163,72 @@ def aging_report(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[
     rates = {cur: fx_rate(cur, as_of, company) for cur in sorted({s.currency for s in sums})}
     return build_report(sums=sums, rates=rates, company_currency=company, bucket_list=bucket_list, as_of=as_of,
                         by=by, source=kind, where={g.value: v for g, v in (where or {}).items()})
+
+
+def pages_in_sql(by: Grouping) -> bool:
+    """Whether `aging_page` reads one page in SQL: by customer on PostgreSQL, where the report is big.
+    Other groupings have a few rows; SQLite (the demo) builds the report in Python and slices it."""
+    return by is Grouping.CUSTOMER and connection.vendor == "postgresql"
+
+
+def _latest_rates(as_of: date, company: str) -> list[tuple[str, Decimal]]:
+    """Every currency's latest rate on or before `as_of` (the rates `fx_rate` would pick)."""
+    latest = (FxRate.objects.filter(rate_date__lte=as_of).exclude(currency=company)
+              .order_by("currency", "-rate_date").distinct("currency").values_list("currency", "rate"))
+    return [(currency, rate) for currency, rate in latest]
+
+
+def aging_page(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[Grouping, str] | None = None,
+               limit: int, offset: int, today: date | None = None,
+               source: Source | None = None) -> tuple[AgingReport, int]:
+    """One page of the aging report and its number of rows; the report's totals are the whole report's.
+
+    By customer on PostgreSQL the page is converted, sorted and cut in SQL (aging_sql.customer_page_statement);
+    otherwise the whole report is built and sliced. Both give the rows `aging_report` gives, in its order.
+    """
+    if not pages_in_sql(by):
+        whole = aging_report(as_of=as_of, by=by, user=user, where=where, today=today, source=source)
+        return replace(whole, rows=whole.rows[offset:offset + limit]), len(whole.rows)
+    kind = source or source_for(as_of, today=today)
+    bucket_list = report_buckets()
+    width = len(bucket_list)
+    company = settings.ARDESK_COMPANY_CURRENCY
+    empty = AgingReport(as_of=as_of, by=by, currency=company, buckets=tuple(bucket_list), rows=(),
+                        totals=Amounts.of([ZERO] * width, ZERO), rates={}, source=kind,
+                        where={g.value: v for g, v in (where or {}).items()})
+    narrowed = narrowing(user=user, where=where)
+    if narrowed is None:
+        return empty, 0
+    aging = aging_sql.aging_statement(connection.vendor, as_of=as_of, kind=kind,
+                                      dimension=aging_sql.dimensions()[by], bucket_list=bucket_list,
+                                      narrowing=narrowed)
+    rates = _latest_rates(as_of, company)
+    places = -quantum(company).as_tuple().exponent  # type: ignore[operator]
+
+    def fetch(start: int) -> list[tuple[Any, ...]]:
+        sql, params = aging_sql.customer_page_statement(aging, width=width, company_currency=company, places=places,
+                                                        rates=rates, limit=limit, offset=start)
+        with _report_cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    found = fetch(max(0, offset))
+    if not found and offset > 0:
+        first = fetch(0)
+        if not first:
+            return empty, 0
+        found = fetch(max(0, (int(first[0][4 + width]) - 1) // limit * limit))  # past the end: the last page
+    if not found:
+        return empty, 0
+    tail = found[0][4 + width:]
+    count, sums, seen, missing = int(tail[0]), tail[1:width + 3], tail[width + 3] or [], tail[width + 4] or []
+    if missing:
+        raise NoFxRate(sorted(missing)[0], as_of)
+    rows = tuple(Row(str(r[0]), r[1], Amounts(tuple(r[2:2 + width]), r[3 + width], r[2 + width])) for r in found)
+    totals = Amounts(tuple(sums[:width]), sums[width + 1], sums[width])
+    used = dict(rates)
+    return replace(empty, rows=rows, totals=totals,
+                   rates={cur: used[cur] for cur in sorted(seen) if cur != company}), count
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ardesk.identity.models import Team
 from ardesk.identity.roles import Permission
 from ardesk.identity.scoping import visible_customers
 from ardesk.insights import formats
-from ardesk.insights.queries import DrillPage, aging_invoices, aging_report
+from ardesk.insights.queries import DrillPage, aging_invoices, aging_page, aging_report
 from ardesk.insights.report import (
     GROUPING_LABELS,
     TOTAL,
@@ -134,9 +134,12 @@ def aging(request: HttpRequest) -> HttpResponse:
                                "report": None, "drill": None, **_choices(request.user)}
     try:
         query = parse_query(request.GET, today=today)
-        report = aging_report(as_of=query.as_of, by=query.by, user=request.user, where=query.where, today=today)
         if query.download:
-            return _download(report, query.download)
+            return _download(aging_report(as_of=query.as_of, by=query.by, user=request.user, where=query.where,
+                                          today=today), query.download)
+        number = _page_number(request.GET.get("page"))
+        report, count = aging_page(as_of=query.as_of, by=query.by, user=request.user, where=query.where,
+                                   today=today, limit=ROWS_PER_PAGE, offset=(number - 1) * ROWS_PER_PAGE)
         drill = _drill(request, report, query, today) if query.bucket is not None else None
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -144,9 +147,9 @@ def aging(request: HttpRequest) -> HttpResponse:
     base = request.GET.copy()
     for key in ("page", "dpage", "group", "bucket", "format"):
         base.pop(key, None)
-    page = paginate(request, report.rows, per_page=ROWS_PER_PAGE)
+    page = paginate(request, range(count), per_page=ROWS_PER_PAGE)
     context.update(
-        report=report, title=formats.title(report), page=page, rows=_rows(report, page.object_list, base),
+        report=report, title=formats.title(report), page=page, rows=_rows(report, report.rows, base),
         totals={"cells": _cells(report.totals, report, base, None),
                 "disputed": _text(report.totals.disputed, report.currency),
                 "collectible": _text(report.totals.collectible, report.currency)},
@@ -171,13 +174,22 @@ def _drill(request: HttpRequest, report: AgingReport, query: AgingQuery, today: 
     if query.group is None:
         label = "All " + GROUPING_LABELS[report.by].lower() + "s"
     else:
-        label = next((r.label for r in report.rows if r.key == query.group), query.group or "(none)")
+        label = _group_label(report, query.group, request.user)
     back = request.GET.copy()
     for key in ("dpage", "group", "bucket"):
         back.pop(key, None)
     return {"label": label, "bucket_label": next((b.label for b in report.buckets if b.key == query.bucket), "Total"),
             "invoices": found.invoices, "sums": found.sums, "count": found.count, "page": page,
             "back": "?" + back.urlencode()}
+
+
+def _group_label(report: AgingReport, key: str, user: Any) -> str:
+    """The drilled row's label: from the page when it is on it, else from the customer it names (if in scope)."""
+    label = next((r.label for r in report.rows if r.key == key), None)
+    if label is None and report.by is Grouping.CUSTOMER and key.isdigit():
+        customer = visible_customers(user).filter(pk=int(key)).values_list("number", "name").first()
+        label = f"{customer[0]} {customer[1]}" if customer else None
+    return label or key or "(none)"
 
 
 def _page_number(raw: str | None) -> int:

@@ -37,8 +37,10 @@ for _item in (
     NavItem("customers", "Customers", ("web:customer_list",), order=20),
     NavItem("worklist", "Worklist", ("collections:worklist", "web:worklist"), order=30),
     NavItem("disputes", "Disputes", ("disputes:queue", "disputes:list", "web:disputes"), order=40),
+    NavItem("dispute_rules", "Rules", ("disputes:rules",), permission=Permission.MANAGE_DISPUTE_RULES, order=45),
     NavItem("cash", "Cash", ("cashapp:queue", "cashapp:home", "web:cash"), order=50),
     NavItem("aging", "Aging", ("web:aging",), permission=Permission.VIEW_REPORTS, order=60),
+    NavItem("dispute_reports", "Dispute reports", ("insights:disputes",), permission=Permission.VIEW_REPORTS, order=65),
 ):
     register(_item)
 

@@ -34,7 +34,7 @@ from ardesk.disputes.models import (
 from ardesk.disputes.rules import shown
 from ardesk.disputes.services import segregation
 from ardesk.disputes.services.raising import check_owner
-from ardesk.disputes.signals import dispute_assigned, send_on_commit, user_mentioned
+from ardesk.disputes.signals import dispute_assigned, dispute_changed, send_on_commit, user_mentioned
 from ardesk.errors import Conflict, DomainError
 from ardesk.money import InvalidAmount, check_amount
 
@@ -72,6 +72,7 @@ def change_status(*, dispute: Dispute, to: str, note: str = "", version: int | N
     segregation.touch(locked, ["status"])
     record(actor=by, verb="dispute.status_changed", subject=locked, before={"status": before},
            after={"status": locked.status}, reason=note)
+    send_on_commit(dispute_changed, Dispute, dispute=locked)  # escalation rules look again once committed
     return locked
 
 
@@ -128,6 +129,7 @@ def set_reason_code(*, dispute: Dispute, reason_code: ReasonCode, reroute: bool 
     segregation.touch(locked, ["reason_code", "sla_due", "department"])
     record(actor=by, verb="dispute.reason_set", subject=locked, before=before,
            after={"reason_code": reason_code.code, "sla_due": locked.sla_due, "department": locked.department})
+    send_on_commit(dispute_changed, Dispute, dispute=locked)  # escalation rules look again once committed
     return locked
 
 

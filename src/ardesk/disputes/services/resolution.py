@@ -35,7 +35,7 @@ from ardesk.disputes.models import (
 )
 from ardesk.disputes.rules import Settlement
 from ardesk.disputes.services import segregation
-from ardesk.disputes.signals import approval_requested, dispute_resolved, send_on_commit
+from ardesk.disputes.signals import approval_requested, dispute_changed, dispute_resolved, send_on_commit
 from ardesk.errors import Conflict, DomainError, PermissionDenied
 from ardesk.identity.roles import Permission
 from ardesk.ledger import services as ledger
@@ -299,4 +299,5 @@ def reopen(*, dispute: Dispute, reason: str, version: int | None = None, by: Any
     segregation.refresh_disputed(invoice_ids, dispute=locked, by=by)
     record(actor=by, verb="dispute.reopened", subject=locked, before=before,
            after={"status": locked.status, "outstanding": locked.outstanding_amount}, reason=reason)
+    send_on_commit(dispute_changed, Dispute, dispute=locked)  # escalation rules look again once committed
     return locked

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ardesk.audit.services import SystemActor
 from ardesk.disputes.classify import NotEnoughExamples
+from ardesk.disputes.management.escalate import escalate
+from ardesk.disputes.management.files_verify import files_verify
 from ardesk.disputes.queries import disputed_cache_mismatches
 from ardesk.disputes.services import suggest_reason, train_reason_model
 
@@ -17,8 +19,11 @@ class Command(BaseCommand):
             "every invoice's disputed amount against its open disputes; `suggest TEXT` shows the suggestion.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["train", "verify", "suggest"])
+        parser.add_argument("action", choices=["train", "verify", "suggest", "files-verify", "escalate"])
         parser.add_argument("text", nargs="?", default="", help="the description to classify (suggest)")
+        parser.add_argument("--remove-strays", action="store_true", help="files-verify: delete leftover files first")
+        parser.add_argument("--quick", action="store_true", help="files-verify: check sizes, not sha256")
+        parser.add_argument("--today", help="escalate: evaluate as of this date (YYYY-MM-DD); default today")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -26,6 +31,10 @@ class Command(BaseCommand):
             self._train()
         elif action == "verify":
             self._verify()
+        elif action == "escalate":
+            escalate(self, today=options["today"])
+        elif action == "files-verify":
+            files_verify(self, remove_strays=options["remove_strays"], quick=options["quick"])
         else:
             self._suggest(options["text"])
 

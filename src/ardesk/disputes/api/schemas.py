@@ -1,0 +1,523 @@
+"""What the dispute routes read and write. Money leaves as strings in the dispute's minor unit.
+
+Reason codes and root causes are named by their code ("pricing"), users by id, priorities by name.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, get_args
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_serializer
+
+from ardesk.apikit.fields import Id, IsoDate, MoneyIn, MoneyOut, QuantityIn, Reason, Text200, Text300, display_money
+from ardesk.apikit.pagination import PageQuery
+from ardesk.disputes.models import Department, OfferKind, Party, Priority
+from ardesk.disputes.queue import sla_state
+from ardesk.disputes.rules import Settlement
+from ardesk.disputes.workflow import WORKING_STATES, Outcome
+from ardesk.ledger.api.schemas import LineIn
+
+DepartmentName = Literal["sales", "logistics", "billing", "customer_service", "quality", "tax", "trade_marketing",
+                         "accounts_receivable", "pricing", "legal"]
+PriorityName = Literal["low", "normal", "high", "urgent"]
+WorkingStatus = Literal["in_review", "waiting_on_customer", "waiting_on_internal", "escalated"]
+OutcomeName = Literal["accepted", "partly_accepted", "rejected"]
+SettlementName = Literal["credit_memo", "write_off", "rebill"]
+OfferKindName = Literal["offer", "counter_offer"]
+PartyName = Literal["company", "customer"]
+assert set(get_args(DepartmentName)) == set(Department.values)
+assert set(get_args(WorkingStatus)) == {s.value for s in WORKING_STATES}
+assert set(get_args(OutcomeName)) == {o.value for o in Outcome}
+assert set(get_args(SettlementName)) == {s.value for s in Settlement} - {"none"}
+assert set(get_args(OfferKindName)) == set(OfferKind.values)
+assert set(get_args(PartyName)) == set(Party.values)
+
+PRIORITY_BY_NAME: dict[str, int] = {p.name.lower(): p.value for p in Priority}
+NAME_BY_PRIORITY: dict[int, str] = {v: k for k, v in PRIORITY_BY_NAME.items()}
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+Text10k = Annotated[str, Field(max_length=10_000)]
+Version = Annotated[int | None, Field(None, ge=1, le=2**31 - 1,
+                                      description="The version you read; or send it as If-Match. Optional here.")]
+
+
+class _Money(Schema):
+    """A row in one currency. Its Decimal fields are all money, shown in that currency's minor unit."""
+
+    currency: str
+
+    @field_serializer("*", mode="wrap")
+    def _money(self, value: Any, handler: Any) -> Any:
+        if isinstance(value, Decimal):
+            return display_money(value, self.currency)
+        return handler(value)
+
+
+def _name(user: Any) -> str | None:
+    return getattr(user, "username", None)
+
+
+# --- out ----------------------------------------------------------------------------------------
+
+
+class DisputeOut(_Money):
+    """A row of the queue."""
+
+    id: int
+    number: str
+    customer_id: int
+    customer_name: str
+    kind: str
+    channel: str
+    status: str
+    outcome: str
+    reason_code: str | None
+    owner_id: int | None
+    owner: str | None = Field(description="The owner's username.")
+    department: str
+    priority: PriorityName
+    sla_due: date
+    sla_state: Literal["breached", "due_soon", "on_track", ""] = Field(description="Empty once resolved.")
+    sla_breached: bool
+    escalation_level: str
+    amount: MoneyOut
+    accepted_amount: MoneyOut
+    outstanding_amount: MoneyOut = Field(description="Still in dispute: amount less what was granted.")
+    raised_on: date
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_customer_name(obj: Any) -> str:
+        return str(obj.customer.name)
+
+    @staticmethod
+    def resolve_reason_code(obj: Any) -> str | None:
+        return obj.reason_code.code if obj.reason_code_id else None
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return _name(obj.owner) if obj.owner_id else None
+
+    @staticmethod
+    def resolve_priority(obj: Any) -> str:
+        return NAME_BY_PRIORITY[obj.priority]
+
+    @staticmethod
+    def resolve_sla_state(obj: Any) -> str:
+        return sla_state(is_open=obj.is_open, sla_due=obj.sla_due, today=timezone.localdate())
+
+    @staticmethod
+    def resolve_sla_breached(obj: Any) -> bool:
+        return bool(obj.is_open and obj.sla_due < timezone.localdate())
+
+
+class ItemOut(_Money):
+    id: int
+    invoice_id: int
+    invoice_number: str
+    line_no: int | None
+    amount: MoneyOut
+    accepted_amount: MoneyOut
+    outstanding_amount: MoneyOut
+    disputed_quantity: str | None
+    claimed_unit_price: str | None
+
+    @staticmethod
+    def resolve_currency(obj: Any) -> str:
+        return str(obj.invoice.currency)
+
+    @staticmethod
+    def resolve_invoice_number(obj: Any) -> str:
+        return str(obj.invoice.number)
+
+    @staticmethod
+    def resolve_line_no(obj: Any) -> int | None:
+        return obj.invoice_line.line_no if obj.invoice_line_id else None
+
+    @staticmethod
+    def resolve_disputed_quantity(obj: Any) -> str | None:
+        return None if obj.disputed_quantity is None else format(obj.disputed_quantity, "f")
+
+    @staticmethod
+    def resolve_claimed_unit_price(obj: Any) -> str | None:
+        return None if obj.claimed_unit_price is None else format(obj.claimed_unit_price, "f")
+
+
+class SettlementOut(_Money):
+    id: int
+    invoice_id: int
+    kind: SettlementName
+    amount: MoneyOut = Field(description="The part granted to the customer on this invoice.")
+    credit_memo_id: int | None
+    write_off_id: int | None
+    new_invoice_id: int | None = Field(description="A re-bill's corrected invoice.")
+    created_at: datetime
+
+    @staticmethod
+    def resolve_currency(obj: Any) -> str:
+        return str(obj.invoice.currency)
+
+
+class ApprovalOut(_Money):
+    id: int
+    dispute_id: int
+    dispute_number: str
+    status: Literal["pending", "approved", "rejected"]
+    outcome: str
+    amount: MoneyOut = Field(description="The write-off asked for.")
+    note: str
+    requested_by_id: int
+    requested_by: str
+    approver_id: int | None
+    decision_note: str
+    created_at: datetime
+    decided_at: datetime | None
+
+    @staticmethod
+    def resolve_currency(obj: Any) -> str:
+        return str(obj.dispute.currency)
+
+    @staticmethod
+    def resolve_dispute_number(obj: Any) -> str:
+        return str(obj.dispute.number)
+
+    @staticmethod
+    def resolve_requested_by(obj: Any) -> str:
+        return str(obj.requested_by.username)
+
+
+class DisputeDetailOut(DisputeOut):
+    """The dispute with its items, what settled it and what waits for approval."""
+
+    description: str
+    settlement: str
+    reason_label: str | None
+    suggested_reason: str | None
+    suggestion_confidence: float | None = Field(description="0 to 1.")
+    suggestion_source: str = Field(description='"model", "keywords" or empty.')
+    root_cause: str | None
+    responsible_department: str
+    payment_id: int | None = Field(description="For a deduction: the short payment.")
+    rebill_invoice_id: int | None
+    raised_by_id: int | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    items: list[ItemOut]
+    settlements: list[SettlementOut]
+    pending_approval: ApprovalOut | None
+
+    @staticmethod
+    def resolve_reason_label(obj: Any) -> str | None:
+        return obj.reason_code.label if obj.reason_code_id else None
+
+    @staticmethod
+    def resolve_suggested_reason(obj: Any) -> str | None:
+        return obj.suggested_reason.code if obj.suggested_reason_id else None
+
+    @staticmethod
+    def resolve_suggestion_confidence(obj: Any) -> float | None:
+        return None if obj.suggestion_confidence is None else float(obj.suggestion_confidence)
+
+    @staticmethod
+    def resolve_root_cause(obj: Any) -> str | None:
+        return obj.root_cause.code if obj.root_cause_id else None
+
+    @staticmethod
+    def resolve_items(obj: Any) -> Any:
+        return obj.item_rows
+
+    @staticmethod
+    def resolve_settlements(obj: Any) -> Any:
+        return obj.settlement_rows
+
+    @staticmethod
+    def resolve_pending_approval(obj: Any) -> Any:
+        return obj.pending_rows[0] if obj.pending_rows else None
+
+
+class ResolutionOut(Schema):
+    """What a resolve did: booked (`pending` false) or asked for approval (`pending` true, `approval` set)."""
+
+    pending: bool
+    dispute: DisputeDetailOut
+    approval: ApprovalOut | None
+
+
+class TimelineEventOut(Schema):
+    seq: int
+    at: datetime = Field(alias="created_at")
+    actor_id: int | None
+    actor: str = Field(alias="actor_label")
+    verb: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str
+
+
+class CommentOut(Schema):
+    id: int
+    author_id: int | None
+    author: str | None
+    body: str
+    internal: bool
+    mentions: list[str]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author(obj: Any) -> str | None:
+        return _name(obj.author) if obj.author_id else None
+
+    @staticmethod
+    def resolve_mentions(obj: Any) -> list[str]:
+        return [u.username for u in obj.mentions.all()]
+
+
+class TaskOut(Schema):
+    id: int
+    dispute_id: int
+    title: str
+    department: str
+    assignee_id: int | None
+    due_date: date | None
+    done: bool
+    done_at: datetime | None
+    done_by_id: int | None
+    outcome_note: str
+    created_by_id: int | None
+    created_at: datetime
+
+
+class OfferOut(_Money):
+    id: int
+    kind: str
+    party: str
+    amount: MoneyOut
+    note: str
+    recorded_by_id: int | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_currency(obj: Any) -> str:
+        return str(obj.dispute.currency)
+
+
+class SuggestionOut(Schema):
+    reason_code: str | None = Field(description="null when nothing in the text points at a reason.")
+    label: str | None
+    department: str | None
+    confidence: float | None
+    source: str = Field(description='"model" (trained on resolved disputes), "keywords" or empty.')
+
+
+class ReasonCodeOut(Schema):
+    id: int
+    code: str
+    label: str
+    department: str = Field(alias="default_department")
+    sla_days: int
+    keywords: list[str] = Field(alias="keyword_list")
+    active: bool
+    position: int
+
+
+class RootCauseOut(Schema):
+    id: int
+    code: str
+    label: str
+    active: bool
+    position: int
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+class QueueQuery(PageQuery):
+    """The queue page's filters, with the same names and meaning (see the disputes page)."""
+
+    status: str | None = Field(None, max_length=200, description="open (default), all, or statuses, comma separated.")
+    reason: str | None = Field(None, max_length=40, description="A reason code.")
+    owner: str | None = Field(None, max_length=20, description="A user id, me, or none (unowned).")
+    team: str | None = Field(None, max_length=20, description="Id of the customer's team.")
+    department: str | None = Field(None, max_length=40)
+    min_age_days: str | None = Field(None, max_length=10)
+    max_age_days: str | None = Field(None, max_length=10)
+    sla: str | None = Field(None, max_length=20, description="breached, due_soon or on_track.")
+    min_amount: str | None = Field(None, max_length=30, description="Outstanding amount at least this.")
+    max_amount: str | None = Field(None, max_length=30)
+    customer: str | None = Field(None, max_length=20, description="Customer id.")
+    q: str | None = Field(None, max_length=100, description="Dispute, customer or invoice number, customer name.")
+    escalated: str | None = Field(None, max_length=5, description="yes or no.")
+    priority: str | None = Field(None, max_length=2, description="1 (low) to 4 (urgent).")
+    sort: str | None = Field(None, max_length=20, description="sla_due (default), -sla_due, age, -age, amount, "
+                                                              "-amount, priority, -priority, customer.")
+
+
+class ListQuery(PageQuery):
+    pass
+
+
+class ApprovalQuery(PageQuery):
+    status: Literal["pending", "approved", "rejected"] = "pending"
+
+
+class SummaryOut(Schema):
+    count: int
+    outstanding: dict[str, MoneyOut] = Field(description="Outstanding amount per currency.")
+    sla_breached: int
+
+    @field_serializer("outstanding")
+    def _amounts(self, value: dict[str, Decimal]) -> dict[str, str]:
+        return {cur: display_money(amount, cur) for cur, amount in value.items()}
+
+
+# --- bodies -------------------------------------------------------------------------------------
+
+
+class _Body(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ItemIn(_Body):
+    invoice_id: Id
+    amount: MoneyIn | None = Field(None, description="Default: what is collectible (whole invoice) or the "
+                                                     "line's money behind the quantity or price claimed.")
+    line_no: int | None = Field(None, ge=1, le=100_000, description="For a dispute on lines: the line.")
+    disputed_quantity: QuantityIn | None = Field(None, description="Units the customer says are short.")
+    claimed_unit_price: QuantityIn | None = Field(None, description="The unit price the customer says was agreed.")
+
+
+class DisputeIn(_Body):
+    kind: Literal["invoice", "lines", "account"]
+    customer_id: Id | None = Field(None, description="Required for an account dispute without items; "
+                                                     "otherwise the customer of the first invoice.")
+    items: list[ItemIn] = Field(default_factory=list, max_length=500)
+    description: Text10k = Field("", description="The customer's own words: they feed the reason suggester.")
+    reason_code: Code | None = None
+    owner_id: Id | None = None
+    priority: PriorityName = "normal"
+    allow_duplicate: bool = Field(False, description="Raise it even if an open dispute covers the same invoice.")
+
+
+class DeductionIn(_Body):
+    payment_id: Id
+    invoice_id: Id
+    amount: MoneyIn = Field(description="The short part of the payment.")
+    description: Text10k = ""
+    reason_code: Code | None = None
+
+
+class SuggestIn(_Body):
+    text: Text10k
+
+
+class StatusIn(_Body):
+    to: WorkingStatus
+    note: Text300 = ""
+    version: Version = None
+
+
+class AssignIn(_Body):
+    owner_id: Id | None = Field(description="null leaves the dispute unowned.")
+    department: DepartmentName | None = None
+
+
+class BulkAssignIn(AssignIn):
+    ids: list[Id] = Field(min_length=1, max_length=500)
+
+
+class PriorityIn(_Body):
+    priority: PriorityName
+    reason: Text300 = ""
+
+
+class ReasonCodeChoiceIn(_Body):
+    reason_code: Code
+    reroute: bool = Field(False, description="Also move the dispute to the reason's department.")
+
+
+class CommentIn(_Body):
+    body: Text10k = Field(min_length=1)
+    internal: bool = True
+
+
+class TaskIn(_Body):
+    title: Text200 = Field(min_length=1)
+    department: DepartmentName
+    assignee_id: Id | None = None
+    due_date: IsoDate | None = None
+
+
+class TaskCompleteIn(_Body):
+    note: Text300 = ""
+
+
+class OfferIn(_Body):
+    kind: OfferKindName = "offer"
+    party: PartyName
+    amount: MoneyIn
+    note: Text300 = ""
+
+
+class ResolveIn(_Body):
+    outcome: OutcomeName
+    settlement: SettlementName | None = Field(None, description="Default: credit_memo; nothing for a rejection.")
+    accepted_amount: MoneyIn | None = Field(None, description="Required when partly accepted.")
+    rebill_lines: list[LineIn] | None = Field(None, max_length=1000,
+                                              description="A re-bill's corrected lines (default: one amount).")
+    note: Text300 = ""
+    on: IsoDate | None = Field(None, description="Booking date; default today.")
+    version: Version = None
+
+
+class CloseIn(_Body):
+    root_cause: Code
+    responsible_department: DepartmentName
+    note: Text300 = ""
+    version: Version = None
+
+
+class ReopenIn(_Body):
+    reason: Reason
+    version: Version = None
+
+
+class DecideIn(_Body):
+    approve: bool
+    note: Text300 = ""
+
+
+class ReasonCodeIn(_Body):
+    code: Code
+    label: str = Field(min_length=1, max_length=100)
+    department: DepartmentName
+    sla_days: int = Field(ge=0, le=365)
+    keywords: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=200)
+    active: bool = True
+    position: int | None = Field(None, ge=0, le=100_000)
+
+
+class ReasonCodePatch(_Body):
+    label: str | None = Field(None, min_length=1, max_length=100)
+    department: DepartmentName | None = None
+    sla_days: int | None = Field(None, ge=0, le=365)
+    keywords: list[Annotated[str, Field(max_length=100)]] | None = Field(None, max_length=200)
+    active: bool | None = None
+    position: int | None = Field(None, ge=0, le=100_000)
+
+
+class RootCauseIn(_Body):
+    code: Code
+    label: str = Field(min_length=1, max_length=100)
+    active: bool = True
+    position: int | None = Field(None, ge=0, le=100_000)
+
+
+class RootCausePatch(_Body):
+    label: str | None = Field(None, min_length=1, max_length=100)
+    active: bool | None = None
+    position: int | None = Field(None, ge=0, le=100_000)

@@ -1,0 +1,104 @@
+"""The dispute queue page (filters, sort, pages, SLA state per row) and its bulk reassignment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ardesk.disputes import forms, services
+from ardesk.disputes.models import Department, Priority, ReasonCode
+from ardesk.disputes.queries import visible_disputes
+from ardesk.disputes.queue import SLA_STATES, BadFilter, parse_filter, queue, queue_summary, sla_state
+from ardesk.disputes.views.actions import refusal
+from ardesk.disputes.workflow import OPEN_STATES, Status
+from ardesk.errors import DomainError
+from ardesk.identity.guards import acting_user, requires
+from ardesk.identity.models import Team
+from ardesk.identity.roles import Permission
+from ardesk.web.paging import paginate
+
+PAGE_SIZE = 50
+SORT_COLUMNS = (("sla_due", "SLA due"), ("age", "Age"), ("amount", "Outstanding"), ("priority", "Priority"),
+                ("customer", "Customer"))
+
+
+def _params(query: QueryDict) -> dict[str, str]:
+    """The query string as the filter reads it: several ticked statuses become one comma-separated value."""
+    params = {key: query.get(key, "") for key in query if key != "status"}
+    statuses = [s for s in query.getlist("status") if s]
+    if statuses:
+        params["status"] = ",".join(statuses)
+    return params
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "statuses": [(s.value, s.label, s in OPEN_STATES) for s in Status],
+        "reasons": list(ReasonCode.objects.filter(active=True).values_list("code", "label")),
+        "owners": [(u.pk, u.get_full_name() or u.username) for u in forms.possible_owners()],
+        "teams": list(Team.objects.order_by("name").values_list("pk", "name")),
+        "departments": Department.choices,
+        "priorities": Priority.choices,
+        "sla_states": [(s, s.replace("_", " ")) for s in SLA_STATES],
+    }
+
+
+@requires(Permission.VIEW_LEDGER)
+def queue_page(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    today = timezone.localdate()
+    context: dict[str, Any] = {"today": today, "errors": [], "page": None, "rows": [], "summary": None,
+                               "may_reassign": user.may(Permission.REASSIGN_DISPUTES),
+                               "sort_columns": SORT_COLUMNS, "back": request.GET.urlencode(), **_choices()}
+    status = 200
+    try:
+        f = parse_filter(_params(request.GET))
+    except BadFilter as exc:
+        context["errors"] = [f"{exc.field}: {exc.message}"]
+        f = parse_filter({})
+        status = 400
+    summary = queue_summary(user, f, today)
+    page = paginate(request, queue(user, f, today), per_page=PAGE_SIZE, count=lambda: summary["count"])
+    rows = [(d, sla_state(is_open=d.is_open, sla_due=d.sla_due, today=today), (today - d.raised_on).days)
+            for d in page.object_list]
+    context.update(filter=f, summary=summary, page=page, rows=rows, sort=f.sort,
+                   selected_status={s.value for s in f.status},
+                   assign_form=forms.AssignForm() if context["may_reassign"] else None)
+    return render(request, "disputes/queue.html", context, status=status)
+
+
+def _back_to_queue(back: str) -> str:
+    query = QueryDict(back[:2000])  # only our own path, with whatever filter the user had
+    return reverse("disputes:queue") + ("?" + query.urlencode() if query else "")
+
+
+@require_POST
+@requires(Permission.REASSIGN_DISPUTES)
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    form = forms.BulkAssignForm(request.POST)
+    target = _back_to_queue(request.POST.get("back", ""))
+    if not form.is_valid():
+        for message in forms.error_messages(form):
+            messages.error(request, message)
+        return redirect(target)
+    wanted = set(form.cleaned_data["disputes"])
+    disputes = list(visible_disputes(user).filter(pk__in=wanted))
+    if len(disputes) != len(wanted):
+        raise Http404("no such dispute")
+    owner, department = form.cleaned_data["owner"], form.cleaned_data["department"] or None
+    try:
+        services.assign(disputes=disputes, owner=owner, department=department, by=user)
+    except DomainError as exc:
+        messages.error(request, refusal(exc)[0])
+        return redirect(target)
+    who = owner.username if owner else "nobody"
+    messages.success(request, f"{len(disputes)} dispute{'s' if len(disputes) != 1 else ''} reassigned to {who}"
+                              + (f" in {dict(Department.choices)[department]}." if department else "."))
+    return redirect(target)

@@ -1,0 +1,341 @@
+"""The SQL behind the dispute reports: PostgreSQL aggregates (GROUP BY, percentile_cont), Python finishes.
+
+Every statement reads the disputes of the user's customers raised in the period and groups them by a key and
+currency; insights.dispute_stats converts each cell at the as-of FX rate and does the arithmetic that is
+not a sum. "Resolved" means resolved on or before the as-of date (`resolved_at` before the midnight after it,
+in TIME_ZONE); status, owner, outcome and root cause are today's values, so a past as-of date reproduces the
+money and the counts of resolutions but not a status history, which ardesk does not keep.
+
+SQLite (the embedded default) stores decimals as floating point: there amounts are summed as integer
+thousandths (aging_sql.exact) and percentiles are computed in Python from the fetched days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ardesk.customers.models import Customer
+from ardesk.disputes.models import Dispute, DisputeItem, ReasonCode, RootCause
+from ardesk.identity.models import User
+from ardesk.identity.scoping import customer_filter
+from ardesk.insights.aging_sql import exact
+from ardesk.insights.queries import REPORT_SETTINGS
+from ardesk.ledger.models import Invoice, InvoiceLine
+
+ZERO = Decimal(0)
+Params = list[Any]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The disputes a statement reads, as SQL over `d` (the dispute table): the raise window and the scope."""
+
+    raised_from: date
+    raised_to: date
+    scope: str  # SQL on d.customer_id, "1 = 1" for every customer
+    scope_params: tuple[Any, ...]
+    resolved_before: datetime  # resolved on or before as_of ⇔ resolved_at < this
+    as_of: date
+    vendor: str
+
+    resolved = "d.resolved_at < %s"  # takes resolved_before
+    unresolved = "(d.resolved_at IS NULL OR d.resolved_at >= %s)"  # takes resolved_before
+
+    @property
+    def where(self) -> str:
+        return f"d.raised_on >= %s AND d.raised_on <= %s AND {self.scope}"
+
+    @property
+    def params(self) -> tuple[Any, ...]:
+        return (self.raised_from, self.raised_to, *self.scope_params)
+
+    def since(self, first: date) -> Frame:
+        return replace(self, raised_from=first)
+
+
+def local_midnight_after(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
+
+
+def frame(*, user: Any | None, raised_from: date, raised_to: date, as_of: date) -> Frame | None:
+    """Disputes raised in the period, of the user's customers (every customer for `user=None`, the command line);
+    None when the user's scope is empty."""
+    scope, params = "1 = 1", ()
+    if user is not None:
+        condition = customer_filter(user)
+        if condition.children:
+            try:
+                sql, params = Customer.objects.filter(condition).values("pk").query.sql_with_params()
+            except EmptyResultSet:
+                return None
+            scope = f"d.customer_id IN ({sql})"
+    return Frame(raised_from, raised_to, scope, tuple(params), local_midnight_after(as_of), as_of, connection.vendor)
+
+
+@contextmanager
+def report_cursor() -> Iterator[Any]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for name, value in REPORT_SETTINGS:
+                cursor.execute(f"SET LOCAL {name} = {value}")
+        yield cursor
+
+
+def money(vendor: str, value: Any) -> Decimal:
+    """An amount as a statement returns it: numeric on PostgreSQL, integer thousandths on SQLite."""
+    if value is None:
+        return ZERO
+    return Decimal(round(value)).scaleb(-3) if vendor == "sqlite" else Decimal(value)
+
+
+def local_date(vendor: str, column: str) -> str:
+    """The calendar day of a timestamp in TIME_ZONE (SQLite keeps UTC: there it is the UTC day)."""
+    if vendor == "postgresql":
+        return f"CAST(timezone('{settings.TIME_ZONE}', {column}) AS date)"
+    return f"date({column})"
+
+
+def month_of(vendor: str, date_sql: str) -> str:
+    if vendor == "postgresql":
+        return f"CAST(date_trunc('month', {date_sql}) AS date)"
+    return f"strftime('%%Y-%%m-01', {date_sql})"
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# --- one row per key and currency: count, amount, open, resolved, accepted, recovered -------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    label: str
+    currency: str
+    disputes: int
+    amount: Decimal
+    open: int
+    resolved: int
+    accepted: Decimal
+    recovered: Decimal  # disputed − accepted, of the disputes resolved by as_of
+
+
+DISPUTES = Dispute._meta.db_table
+
+
+def dispute_cells(f: Frame, key_sql: str, *, key_params: Sequence[Any] = (), label_sql: str = "",
+                  label_join: str = "", where: str = "", params: Sequence[Any] = ()) -> list[Cell]:
+    """Group the frame's disputes by `key_sql` (over `d`, with `key_params`) and currency, narrowed by `where`."""
+    v = f.vendor
+    r = f.resolved
+    inner = (f"SELECT {key_sql} AS k, d.currency AS cur, COUNT(*) AS n, SUM({exact(v, 'd.amount')}) AS a, "
+             f"SUM(CASE WHEN {r} THEN 0 ELSE 1 END) AS o, SUM(CASE WHEN {r} THEN 1 ELSE 0 END) AS s, "
+             f"SUM(CASE WHEN {r} THEN {exact(v, 'd.accepted_amount')} ELSE 0 END) AS x, "
+             f"SUM(CASE WHEN {r} THEN {exact(v, 'd.amount')} - {exact(v, 'd.accepted_amount')} ELSE 0 END) AS y "
+             f"FROM {DISPUTES} d WHERE {f.where}{' AND ' + where if where else ''} GROUP BY {key_sql}, d.currency")
+    resolved = [f.resolved_before] * 4
+    sql = f"SELECT g.*{', ' + label_sql if label_sql else ''} FROM ({inner}) g {label_join}"
+    # In the text: the key, the resolved sums, the frame, `where`, the key again (GROUP BY).
+    return _cells(sql, [*key_params, *resolved, *f.params, *params, *key_params], v)
+
+
+def _cells(sql: str, params: Params, vendor: str) -> list[Cell]:
+    with report_cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [Cell("" if k is None else str(k), str(label[0]) if label and label[0] is not None else "", cur,
+                 int(n), money(vendor, a), int(o or 0), int(s or 0), money(vendor, x), money(vendor, y))
+            for k, cur, n, a, o, s, x, y, *label in rows]
+
+
+ITEMS, INVOICES, LINES = DisputeItem._meta.db_table, Invoice._meta.db_table, InvoiceLine._meta.db_table
+
+
+def item_parts(f: Frame) -> str:
+    """One row per dispute item and SKU: (dispute_id, sku, a = amount, x = accepted), the money split by SKU.
+
+    An item on a line is that line's SKU. An item on a whole invoice is shared among the invoice's lines in
+    proportion to each line's gross amount (net + tax), equally when they sum to 0; an invoice without lines
+    is "" (no SKU).
+    """
+    v = f.vendor
+    gross = "(l.amount + l.tax_amount)"
+    if v == "sqlite":
+        weight = "CASE WHEN w.t = 0 THEN 1.0 / w.n ELSE CAST(w.g AS REAL) / w.t END"
+    else:
+        weight = "CASE WHEN w.t = 0 THEN 1.0 / w.n ELSE w.g / w.t END"
+    scaled = ("CAST(ROUND({0} * 1000 * {1}) AS INTEGER)" if v == "sqlite" else "{0} * {1}")
+    return (
+        f"SELECT it.dispute_id, l.sku, {exact(v, 'it.amount')} AS a, {exact(v, 'it.accepted_amount')} AS x "
+        f"FROM {ITEMS} it JOIN {LINES} l ON l.id = it.invoice_line_id "
+        f"UNION ALL "
+        f"SELECT w.dispute_id, w.sku, {scaled.format('w.amount', weight)}, {scaled.format('w.accepted', weight)} "
+        f"FROM (SELECT it.dispute_id, it.amount, it.accepted_amount AS accepted, l.sku, {gross} AS g, "
+        f"SUM({gross}) OVER (PARTITION BY it.id) AS t, COUNT(*) OVER (PARTITION BY it.id) AS n "
+        f"FROM {ITEMS} it JOIN {DISPUTES} d ON d.id = it.dispute_id JOIN {LINES} l ON l.invoice_id = it.invoice_id "
+        f"WHERE it.invoice_line_id IS NULL AND {f.where}) w "
+        f"UNION ALL "
+        f"SELECT it.dispute_id, '', {exact(v, 'it.amount')}, {exact(v, 'it.accepted_amount')} FROM {ITEMS} it "
+        f"WHERE it.invoice_line_id IS NULL AND NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.invoice_id = it.invoice_id)"
+    )
+
+
+def item_cells(f: Frame, by: str, *, extra_key: str = "") -> list[Cell]:
+    """Item money grouped by SKU (`by="sku"`) or by the sales rep of the item's invoice (`by="sales_rep"`),
+    optionally also by a dispute column (`extra_key`, e.g. "d.root_cause_id"; then the key is "extra:key").
+    A dispute over several SKUs or reps counts once in each of their rows."""
+    v = f.vendor
+    if by == "sku":
+        source = f"({item_parts(f)}) p"
+        key, amount, accepted = "p.sku", "p.a", "p.x"
+    else:
+        source = f"{ITEMS} p JOIN {INVOICES} i ON i.id = p.invoice_id"
+        key, amount, accepted = "i.sales_rep", exact(v, "p.amount"), exact(v, "p.accepted_amount")
+    r = f.resolved
+    group = f"{extra_key}, {key}" if extra_key else key
+    k = f"{extra_key} || ':' || {key}" if extra_key and v == "sqlite" else (
+        f"CONCAT({extra_key}, ':', {key})" if extra_key else key)
+    sql = (f"SELECT {k} AS k, d.currency, COUNT(DISTINCT d.id), SUM({amount}), "
+           f"COUNT(DISTINCT CASE WHEN {r} THEN NULL ELSE d.id END), COUNT(DISTINCT CASE WHEN {r} THEN d.id END), "
+           f"SUM(CASE WHEN {r} THEN {accepted} ELSE 0 END), SUM(CASE WHEN {r} THEN {amount} - {accepted} ELSE 0 END) "
+           f"FROM {source} JOIN {DISPUTES} d ON d.id = p.dispute_id WHERE {f.where} GROUP BY {group}, d.currency")
+    # In the text: the resolved sums, then (for SKUs) the frame inside item_parts, then the frame outside.
+    inner = list(f.params) if by == "sku" else []
+    return _cells(sql, [*[f.resolved_before] * 4, *inner, *f.params], v)
+
+
+# --- labels of small catalogues -------------------------------------------------------------------------------
+
+def reason_labels() -> dict[str, str]:
+    return {str(pk): label for pk, label in ReasonCode.objects.values_list("pk", "label")}
+
+
+def root_cause_labels() -> dict[str, str]:
+    return {str(pk): label for pk, label in RootCause.objects.values_list("pk", "label")}
+
+
+def user_labels(keys: Sequence[str]) -> dict[str, str]:
+    ids = [int(k) for k in keys if k]
+    labels = {}
+    for pk, username, first, last in User.objects.filter(pk__in=ids).values_list(
+            "pk", "username", "first_name", "last_name"):
+        full = f"{first or ''} {last or ''}".strip()
+        labels[str(pk)] = f"{full} ({username})" if full else username
+    return labels
+
+
+def customer_label_join() -> tuple[str, str]:
+    """Customers are many: their labels are joined to the grouped rows `g` instead of fetched by id."""
+    return "lc.number || ' ' || lc.name", f"LEFT JOIN {Customer._meta.db_table} lc ON lc.id = g.k"
+
+
+# --- cycle time -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DaysStats:
+    key: str  # the outcome, "" for every outcome together
+    count: int
+    average: Decimal | None
+    p90: Decimal | None
+
+
+def cycle_days(f: Frame) -> list[DaysStats] | list[tuple[str, int]]:
+    """Days from raise to resolution of the frame's disputes resolved by as_of.
+
+    On PostgreSQL: average and 90th percentile (percentile_cont) per outcome and overall, in one statement.
+    Elsewhere: (outcome, days) pairs, for dispute_stats to compute the same figures.
+    """
+    days = f"{local_date(f.vendor, 'd.resolved_at')} - d.raised_on"
+    where = f"{f.where} AND d.resolved_at < %s"
+    params = [*f.params, f.resolved_before]
+    with report_cursor() as cursor:
+        if f.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT d.outcome, COUNT(*), AVG({days}), percentile_cont(0.9) WITHIN GROUP (ORDER BY {days}) "
+                f"FROM {DISPUTES} d WHERE {where} GROUP BY GROUPING SETS ((d.outcome), ())", params)
+            return [DaysStats("" if outcome is None else outcome, int(n), Decimal(avg) if avg is not None else None,
+                              Decimal(str(p90)) if p90 is not None else None)
+                    for outcome, n, avg, p90 in cursor.fetchall()]
+        cursor.execute(f"SELECT d.outcome, d.raised_on, d.resolved_at FROM {DISPUTES} d WHERE {where}", params)
+        pairs = []
+        for outcome, raised, resolved in cursor.fetchall():
+            resolved_at = resolved if isinstance(resolved, datetime) else datetime.fromisoformat(str(resolved))
+            if timezone.is_naive(resolved_at):
+                resolved_at = timezone.make_aware(resolved_at, UTC)
+            pairs.append((str(outcome), (timezone.localtime(resolved_at).date() - as_date(raised)).days))
+        return pairs
+
+
+# --- SLA ------------------------------------------------------------------------------------------------------
+
+def sla_rows(f: Frame) -> list[tuple[str, int, int, int, int]]:
+    """Per reason code: disputes, SLA breached (resolved after its SLA day, or still open after it on as_of),
+    open, open past SLA."""
+    resolved_day = local_date(f.vendor, "d.resolved_at")
+    late_open = f"{f.unresolved} AND d.sla_due < %s"
+    sql = (f"SELECT d.reason_code_id, COUNT(*), "
+           f"SUM(CASE WHEN ({f.resolved} AND {resolved_day} > d.sla_due) OR ({late_open}) THEN 1 ELSE 0 END), "
+           f"SUM(CASE WHEN {f.unresolved} THEN 1 ELSE 0 END), SUM(CASE WHEN {late_open} THEN 1 ELSE 0 END) "
+           f"FROM {DISPUTES} d WHERE {f.where} GROUP BY d.reason_code_id")
+    rb, day = f.resolved_before, f.as_of
+    with report_cursor() as cursor:
+        cursor.execute(sql, [rb, rb, day, rb, rb, day, *f.params])
+        return [("" if k is None else str(k), int(n), int(b or 0), int(o or 0), int(ob or 0))
+                for k, n, b, o, ob in cursor.fetchall()]
+
+
+# --- recurrences ----------------------------------------------------------------------------------------------
+
+def recurrence_candidates(f: Frame, look_back_from: date) -> list[tuple[int, int, int, date, str, Decimal]]:
+    """(id, customer, reason, raised_on, currency, amount) of disputes of a customer and reason with at least two
+    raised from `look_back_from` to the end of the period: only they can recur."""
+    v = f.vendor
+    wide = f.since(look_back_from)
+    where, params = wide.where, list(wide.params)
+    sql = (f"SELECT d.id, d.customer_id, d.reason_code_id, d.raised_on, d.currency, {exact(v, 'd.amount')} "
+           f"FROM {DISPUTES} d WHERE {where} AND d.reason_code_id IS NOT NULL AND (d.customer_id, d.reason_code_id) "
+           f"IN (SELECT d.customer_id, d.reason_code_id FROM {DISPUTES} d WHERE {where} "
+           f"AND d.reason_code_id IS NOT NULL GROUP BY d.customer_id, d.reason_code_id HAVING COUNT(*) > 1)")
+    with report_cursor() as cursor:
+        cursor.execute(sql, [*params, *params])
+        rows = cursor.fetchall()
+    return [(int(pk), int(c), int(r), as_date(day), cur, money(v, a)) for pk, c, r, day, cur, a in rows]
+
+
+def customer_names(ids: Sequence[int]) -> dict[int, str]:
+    return {pk: f"{number} {name}" for pk, number, name in
+            Customer.objects.filter(pk__in=list(ids)).values_list("pk", "number", "name")}
+
+
+# --- month by month -------------------------------------------------------------------------------------------
+
+def monthly(f: Frame) -> tuple[list[tuple[date, str, int, Decimal]], list[tuple[date, str, int, Decimal, Decimal]]]:
+    """Raised per month and currency (count, amount) in the period; resolved per month and currency (count,
+    disputed, accepted) among the scope's disputes resolved from the period's first day to as_of."""
+    v = f.vendor
+    raised_month = month_of(v, "d.raised_on")
+    resolved_month = month_of(v, local_date(v, "d.resolved_at"))
+    raised_sql = (f"SELECT {raised_month}, d.currency, COUNT(*), SUM({exact(v, 'd.amount')}) FROM {DISPUTES} d "
+                  f"WHERE {f.where} GROUP BY {raised_month}, d.currency")
+    # Resolved in the months shown, whenever raised: the period's raise window is replaced by the resolution one.
+    first = local_midnight_after(f.raised_from - timedelta(days=1))
+    resolved_sql = (f"SELECT {resolved_month}, d.currency, COUNT(*), SUM({exact(v, 'd.amount')}), "
+                    f"SUM({exact(v, 'd.accepted_amount')}) FROM {DISPUTES} d "
+                    f"WHERE d.resolved_at >= %s AND d.resolved_at < %s AND {f.scope} "
+                    f"GROUP BY {resolved_month}, d.currency")
+    with report_cursor() as cursor:
+        cursor.execute(raised_sql, list(f.params))
+        raised = [(as_date(m), cur, int(n), money(v, a)) for m, cur, n, a in cursor.fetchall()]
+        cursor.execute(resolved_sql, [first, f.resolved_before, *f.scope_params])
+        resolved = [(as_date(m), cur, int(n), money(v, a), money(v, x)) for m, cur, n, a, x in cursor.fetchall()]
+    return raised, resolved
