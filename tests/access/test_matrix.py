@@ -23,6 +23,7 @@ from ardesk.api import api
 from ardesk.comms.models import MessageTemplate
 from ardesk.identity.roles import Role
 from tests.access.dispute_routes import DISPUTE_ROUTES, dispute_params
+from tests.access.escalation_world import escalation_params, escalation_world
 from tests.access.world import ADMIN, EVERYONE, ROLES, SEES_EVERY_CUSTOMER, World, build_world
 from tests.insights.dispute_world import matrix_corrective_action
 
@@ -87,6 +88,16 @@ PAGES: dict[str, tuple[frozenset[Role], Kwargs]] = {
     "identity:team_list": (ADMIN, NO_KWARGS),
     "identity:team_detail": (ADMIN, lambda w: {"pk": w.south.pk}),
     "imports:upload": (ADMIN, NO_KWARGS),
+    "disputes:rules": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "disputes:escalation_rule_create": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "disputes:escalation_rule_edit": (MANAGER_OR_ADMIN, lambda w: {"pk": escalation_world(w).rule.pk}),
+    "disputes:escalation_rule_deactivate": (MANAGER_OR_ADMIN, lambda w: {"pk": escalation_world(w).rule.pk}),
+    "disputes:auto_rule_create": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "disputes:auto_rule_edit": (MANAGER_OR_ADMIN, lambda w: {"pk": escalation_world(w).auto_rule.pk}),
+    "disputes:auto_rule_deactivate": (MANAGER_OR_ADMIN, lambda w: {"pk": escalation_world(w).auto_rule.pk}),
+    "disputes:auto_resolutions": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "disputes:auto_resolution_review": (ADMIN, lambda w: {"pk": escalation_world(w).auto_resolution.pk}),
+    "disputes:escalate": (ADMIN, lambda w: {"pk": escalation_world(w).dispute.pk}),
     "comms:send": (DISPUTE_HANDLERS, _DISPUTE),
     "comms:unmatched": (frozenset({Role.DISPUTE_ANALYST, Role.AR_MANAGER, Role.ADMIN}), NO_KWARGS),
     "comms:file_unmatched": (frozenset({Role.DISPUTE_ANALYST, Role.AR_MANAGER, Role.ADMIN}),
@@ -152,6 +163,19 @@ ROUTES: dict[str, tuple[frozenset[Role], Body | None]] = {
     "POST /api/v1/imports": (ADMIN, None),
     "GET /api/v1/imports": (ADMIN, None),
     "GET /api/v1/imports/{batch_id}": (ADMIN, None),
+    "GET /api/v1/disputes/escalation-rules": (MANAGER_OR_ADMIN, None),
+    "POST /api/v1/disputes/escalation-rules": (MANAGER_OR_ADMIN, lambda w, r: {"name": f"By {r}",
+                                                                              "escalate_to": "legal"}),
+    "PATCH /api/v1/disputes/escalation-rules/{escalation_rule_id}": (MANAGER_OR_ADMIN, lambda w, r: {"active": False}),
+    "GET /api/v1/disputes/auto-resolution-rules": (MANAGER_OR_ADMIN, None),
+    "POST /api/v1/disputes/auto-resolution-rules": (MANAGER_OR_ADMIN, lambda w, r: {
+        "name": f"By {r}", "max_amount": "0", "monthly_cap": "0", "root_cause": "customer_error",
+        "responsible_department": "sales"}),
+    "PATCH /api/v1/disputes/auto-resolution-rules/{auto_rule_id}": (MANAGER_OR_ADMIN, lambda w, r: {"active": False}),
+    "GET /api/v1/disputes/auto-resolutions": (MANAGER_OR_ADMIN, None),
+    "POST /api/v1/disputes/auto-resolutions/{auto_resolution_id}/review": (ADMIN, lambda w, r: {"note": "seen"}),
+    "POST /api/v1/disputes/{dispute_id}/escalate": (ADMIN, lambda w, r: {"level": "manager", "reason": "matrix"}),
+    "POST /api/v1/disputes/escalation/run": (ADMIN, lambda w, r: {}),
     **DISPUTE_ROUTES,
     "GET /api/v1/disputes/{dispute_id}/documents": (SEES_EVERY_CUSTOMER, None),
     "POST /api/v1/disputes/{dispute_id}/documents": (ADMIN, None),
@@ -252,7 +276,7 @@ def test_api_access(route: str) -> None:
     world = build_world()
     allowed, body = ROUTES[route]
     method, template = route.split(" ", 1)
-    params = _path_params(world)
+    params = {**escalation_params(world, template), **_path_params(world)}
     if "{batch_id}" in template:
         params["batch_id"] = _import_batch_id(world)
     path = re.sub(r"{(\w+)}", lambda m: str(params[m.group(1)]), template)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from ardesk.audit.models import AuditEvent
+from ardesk.comms import tasks
 from ardesk.comms.models import Message, MessageStatus
 from ardesk.comms.services import SendFailed, send_dispute_message
 from ardesk.customers.models import Contact
@@ -44,7 +45,9 @@ def test_a_templated_message_reaches_the_smtp_server_with_our_id_and_the_dispute
     assert message.status == MessageStatus.SENT and message.dispute == dispute
     assert message.template_code == "request_documents" and message.sent_by == analyst
     (event,) = _events(dispute, "dispute.message_sent")
-    assert event.actor_id == analyst.pk and event.after["message_id"] == message.message_id
+    assert event.actor_id == analyst.pk and event.after == {
+        "message": message.pk, "message_id": message.message_id, "to": "sue@acme-foods.example",
+        "subject": message.subject, "template": "request_documents", "status": "sent"}
 
 
 def test_a_second_message_threads_under_the_first(smtp_server: SmtpServer, company: Company, dispute: Dispute,
@@ -80,6 +83,7 @@ def test_a_rejection_says_why_and_a_credit_names_the_memo(smtp_server: SmtpServe
     # then
     text = smtp_server.received[0].message.get_content()
     memo = dispute.settlements.get().credit_memo
+    assert memo is not None
     assert "We accept EUR 100.00" in text
     assert f"booked credit memo {memo.number} for EUR 100.00" in text
     assert "the old price list applied until July" in text
@@ -91,7 +95,7 @@ def test_a_server_that_refuses_leaves_a_failed_message_and_a_clear_error(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     # when
-    with pytest.raises(SendFailed, match="sue@acme-foods.example was not sent"):
+    with pytest.raises(SendFailed, match=r"sue@acme-foods\.example was not sent"):
         send_dispute_message(dispute=dispute, to_contact=company.sue, template_code="acknowledge", by=analyst)
     # then: one failed message with the error, and no message marked sent
     (failed,) = Message.objects.all()
@@ -129,3 +133,11 @@ def test_the_customers_language_is_used_when_there_is_a_version_in_it(
     company.acme.save()
     send_dispute_message(dispute=dispute, to_contact=company.sue, template_code="acknowledge", by=analyst)
     assert "Guten Tag Sue Baker" in smtp_server.received[0].message.get_content()
+
+
+def test_the_send_task_sends_through_the_same_service(smtp_server: SmtpServer, company: Company, dispute: Dispute,
+                                                     analyst: Any) -> None:
+    message_id = tasks.send_dispute_message.delay(dispute_id=dispute.pk, contact_id=company.sue.pk,
+                                                  user_id=analyst.pk, template_code="acknowledge").get()
+    assert Message.objects.get(pk=message_id).status == MessageStatus.SENT
+    assert smtp_server.received[0].message["Message-ID"] == Message.objects.get(pk=message_id).message_id

@@ -21,10 +21,16 @@ from ardesk.demo.disputes import CATALOGUE, HANDOVER, Catalogue
 from ardesk.disputes.models import (
     ApprovalRequest,
     ApprovalStatus,
+    AutoResolution,
+    AutoResolutionRule,
     Comment,
+    CorrectiveAction,
     Dispute,
     DisputeItem,
     DisputeSettlement,
+    Document,
+    Escalation,
+    EscalationRule,
     Offer,
     ReasonModel,
     Task,
@@ -57,13 +63,18 @@ def test_the_demo_has_disputes_in_every_state_kind_and_outcome():
     # reopened after closing, and a write-off waiting for a manager
     assert AuditEvent.objects.filter(verb="dispute.reopened").exists()
     reopened = Dispute.objects.get(pk=AuditEvent.objects.filter(verb="dispute.reopened").first().subject_id)
-    assert reopened.status == Status.IN_REVIEW
+    assert reopened.is_open  # back in the working states (and possibly escalated since)
     assert Invoice.objects.filter(dispute_items__dispute=reopened, disputed_amount__gt=0).exists()
     assert ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).exists()
     # the work around them: comments with @mentions, tasks open and done, offers from both sides
     assert Comment.objects.filter(mentions__isnull=False, body__contains="@").exists()
     assert Task.objects.filter(done=True).exists() and Task.objects.filter(done=False).exists()
     assert {"company", "customer"} <= set(Offer.objects.values_list("party", flat=True))
+    # documents that are what they say, escalations, rules, an auto-resolution, corrective actions
+    assert {"application/pdf", "image/png"} <= set(Document.objects.values_list("content_type", flat=True))
+    assert {"manager", "legal"} <= set(Escalation.objects.values_list("level", flat=True))
+    assert EscalationRule.objects.count() >= 2 and AutoResolutionRule.objects.exists()
+    assert AutoResolution.objects.exists() and CorrectiveAction.objects.exists()
     # closed disputes know why; some open ones are past their SLA; several hundred customer texts
     assert not disputes.filter(status=Status.CLOSED).filter(Q(root_cause__isnull=True)
                                                             | Q(responsible_department="")).exists()

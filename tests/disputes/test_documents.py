@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from ardesk.audit.models import AuditEvent
 from ardesk.audit.services import SYSTEM
@@ -93,12 +94,13 @@ def test_an_attached_file_is_kept_outside_the_web_root_and_audited(dispute, desk
     assert path.read_bytes() == data and files.resolve() in path.parents
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert path.name != filename and len(path.name) == 32  # a random name, in a folder per day
+    assert document.storage_name == f"documents/{timezone.localdate():%Y/%m/%d}/{path.name}"
     assert (document.filename, document.content_type, document.size) == (filename, content_type, len(data))
     assert document.sha256 == hashlib.sha256(data).hexdigest() and document.uploaded_by == desk_analyst
     event = AuditEvent.objects.get(verb="dispute.document_attached")
     assert (event.subject_type, event.subject_id) == ("disputes.dispute", str(dispute.pk))
     assert event.after["filename"] == filename and event.after["sha256"] == document.sha256
-    assert not list((files / ".incoming").iterdir())
+    assert not list((files / "documents" / ".incoming").iterdir())
 
 
 @pytest.mark.parametrize(("filename", "data", "message"), [
@@ -165,10 +167,12 @@ def test_files_verify_finds_missing_changed_and_stray_files(dispute, desk_analys
     assert "3 document(s)" in capsys.readouterr().out
     document_service.file_path(changed).write_bytes(samples.CSV.replace(b"12.50", b"99.99"))
     document_service.file_path(lost).unlink()
-    (files / "2020").mkdir()
-    (files / "2020" / "orphan").write_bytes(b"x")
+    (files / "documents" / "2020").mkdir()
+    (files / "documents" / "2020" / "orphan").write_bytes(b"x")
+    (files / "mail").mkdir()
+    (files / "mail" / "kept-by-comms.eml").write_bytes(samples.EML)  # another app's folder: not a stray
     report = services.verify_files()
-    assert [len(report.missing), len(report.wrong), report.strays] == [1, 1, ["2020/orphan"]]
+    assert [len(report.missing), len(report.wrong), report.strays] == [1, 1, ["documents/2020/orphan"]]
     assert kept.storage_name not in " ".join(report.problems())
     with pytest.raises(CommandError, match="1 missing, 1 with wrong content, 1 stray"):
         call_command("disputes", "files-verify")
@@ -177,13 +181,14 @@ def test_files_verify_finds_missing_changed_and_stray_files(dispute, desk_analys
 def test_stray_files_older_than_an_hour_can_be_removed(dispute, desk_analyst, files, admin_user,
                                                        django_capture_on_commit_callbacks):
     services.attach_document(dispute=dispute, filename="a.pdf", data=samples.PDF, by=desk_analyst)
-    old, fresh = files / "old-stray", files / "fresh-stray"
-    old.write_bytes(b"x")
-    fresh.write_bytes(b"y")
+    old, fresh, mail = files / "documents" / "old-stray", files / "documents" / "fresh-stray", files / "mail.eml"
+    for path in (old, fresh, mail):
+        path.write_bytes(b"x")
     os.utime(old, (1, 1))
+    os.utime(mail, (1, 1))
     with django_capture_on_commit_callbacks(execute=True):
         removed = document_service.remove_stray_files(by=admin_user)
-    assert removed == ["old-stray"] and not old.exists() and fresh.exists()
+    assert removed == ["documents/old-stray"] and not old.exists() and fresh.exists() and mail.exists()
     assert AuditEvent.objects.filter(verb="dispute.stray_files_removed").count() == 1
 
 
@@ -342,6 +347,10 @@ def test_a_100_mb_upload_is_refused_over_http_without_holding_it(live_server, de
 
     url = urlsplit(live_server.url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    # the first request imports the pages and the API: load them before measuring the upload
+    connection.request("GET", f"/disputes/{dispute.pk}/", headers={"Cookie": f"sessionid={session}"})
+    warm = connection.getresponse()
+    assert warm.status == 200 and b"dispute-documents" in warm.read()
     tracemalloc.start()
     try:
         connection.request("POST", f"/disputes/{dispute.pk}/documents/", body=body(), headers={
@@ -357,6 +366,6 @@ def test_a_100_mb_upload_is_refused_over_http_without_holding_it(live_server, de
         connection.close()
     assert response.status == 413
     assert "The upload is larger than the 25 MB a document may have; nothing was kept." in page
-    assert peak < 20 * 1024 * 1024, f"peak memory {peak / 1e6:.1f} MB"
+    assert peak < 10 * 1024 * 1024, f"peak memory {peak / 1e6:.1f} MB"
     assert not Document.objects.exists() and _on_disk(files) == []
     assert list((tmp_path / "django-tmp").iterdir()) == []

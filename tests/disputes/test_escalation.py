@@ -19,10 +19,13 @@ from ardesk.disputes.services import (
     set_reason_code,
 )
 from ardesk.errors import Conflict, DomainError
-from tests.disputes.escalation_setup import Desk, desk, open_dispute, smtp  # noqa: F401 - fixtures
+from tests.disputes import escalation_setup
+from tests.disputes.escalation_setup import Desk, open_dispute
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+desk = escalation_setup.desk  # fixture
+smtp = escalation_setup.smtp  # fixture
 
 
 def test_an_old_dispute_is_escalated_to_the_team_manager_and_its_priority_raised(desk: Desk) -> None:

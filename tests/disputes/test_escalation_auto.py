@@ -27,10 +27,12 @@ from ardesk.disputes.services import (
 from ardesk.errors import Conflict, DomainError, PermissionDenied
 from ardesk.ledger.models import WriteOff
 from ardesk.ledger.queries import cache_mismatches
-from tests.disputes.escalation_setup import Desk, desk, root_cause, short_payment  # noqa: F401 - fixtures
+from tests.disputes import escalation_setup
+from tests.disputes.escalation_setup import Desk, root_cause, short_payment
 from tests.factories import DisputeFactory
 
 D = Decimal
+desk = escalation_setup.desk  # fixture
 
 
 def small_deductions(desk: Desk, **changes: Any) -> AutoResolutionRule:

@@ -22,10 +22,12 @@ from ardesk.disputes.models import Escalation, EscalationRule, Priority
 from ardesk.disputes.services import create_escalation_rule, evaluate, run_all
 from ardesk.disputes.tasks import run_escalation
 from ardesk.ledger.models import FxRate
-from tests.disputes.escalation_setup import Desk, desk, open_dispute  # noqa: F401 - fixtures
+from tests.disputes import escalation_setup
+from tests.disputes.escalation_setup import Desk, open_dispute
 from tests.factories import CustomerFactory
 
 D = Decimal
+desk = escalation_setup.desk  # fixture
 
 
 @pytest.mark.django_db

@@ -94,6 +94,7 @@ def zip_bomb(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     return samples.zeros_zip(tmp_path_factory.mktemp("bomb") / "bomb.docx", megabytes=1024)
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused_quickly_without_unpacking(zip_bomb):
     assert zip_bomb.stat().st_size < 2 * 1024 * 1024
     started = time.perf_counter()

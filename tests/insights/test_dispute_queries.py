@@ -168,3 +168,25 @@ def test_the_period_narrows_by_raise_date(world: DisputeWorld):
     table = dispute_report(ReportKind.BY_REASON, period=period, user=world.manager)
     assert table.total["disputes"] == 2  # d2 and d6
     assert months_between(period.raised_from, period.raised_to)[0] == month_start(period.raised_from)
+
+
+def test_recurrences_in_sql_follow_the_pure_definition(world: DisputeWorld):
+    # given more disputes of Beta for the same reason at varied gaps
+    from ardesk.disputes.models import Dispute
+    from ardesk.insights.dispute_stats import Raised, recurrences
+    from tests.insights.dispute_world import backdate
+    base = world.d3
+    for n, back in enumerate((161, 39, 5)):
+        copy = Dispute.objects.get(pk=base.pk)
+        copy.pk, copy.number = None, f"DSP-COPY-{n}"
+        copy.save()
+        backdate(copy, raised=world.today - timedelta(days=back), sla_due=world.today)
+    period = Period(world.today, world.today - timedelta(days=150), world.today)
+    table = dispute_report(ReportKind.RECURRING, period=period, user=world.manager)
+    everyone = Dispute.objects.filter(customer__team=world.north)
+    expected = recurrences(Raised(d.pk, d.customer_id, d.reason_code_id, d.raised_on) for d in everyone)
+    in_period = Counter((d.customer_id, d.reason_code_id) for d in everyone
+                        if d.pk in expected and d.raised_on >= period.raised_from)
+    assert {tuple(map(int, r[0].split(":"))): r[4] for r in table.rows} == dict(in_period)
+    # Beta: −161, −70 (91 days later: no), −39 and −5 (yes)
+    assert table.row(f"{world.beta.pk}:{world.d3.reason_code_id}")["recurrences"] == 2

@@ -73,23 +73,31 @@ def fetch_mailbox(*, by: Any = None, limit: int = MAX_PER_FETCH) -> FetchReport:
         except imaplib.IMAP4.error as exc:
             raise MailboxError(f"the mailbox refused the sign-in of {settings.user!r}: {exc}",
                                field="ARDESK_IMAP_USER") from exc
-        _check(client.select(settings.folder), f"the folder {settings.folder!r}")
-        data = _check(client.uid("SEARCH", "UNSEEN"), "the search for unseen mail")
-        uids = [uid.decode() for uid in re.split(rb"\s+", (data[0] or b"").strip()) if uid][:limit]
-        for uid in uids:
-            raw = _raw_of(_check(client.uid("FETCH", uid, "(BODY.PEEK[])"), f"mail {uid}"))
-            report.fetched += 1
-            if raw is None:
-                report.refused.append(f"mail {uid}: the server sent no content")
-                continue
-            try:
-                _, new = receive_email(raw, source=f"imap:{settings.folder}", by=by)
-                report.kept += new
-                report.repeated += not new
-            except (NotAMail, MailTooLarge) as exc:
-                report.refused.append(f"mail {uid}: {exc.message}")
-            _check(client.uid("STORE", uid, "+FLAGS", "(\\Seen)"), f"marking mail {uid} seen")
+        _fetch_unseen(client, settings, report, by=by, limit=limit)
+    except (imaplib.IMAP4.error, OSError) as exc:
+        raise MailboxError(f"the mailbox {settings.host} stopped answering properly: {exc}",
+                           field="ARDESK_IMAP_HOST") from exc
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
     return report
+
+
+def _fetch_unseen(client: imaplib.IMAP4, settings: conf.ImapSettings, report: FetchReport, *, by: Any,
+                  limit: int) -> None:
+    _check(client.select(settings.folder), f"the folder {settings.folder!r}")
+    data = _check(client.uid("SEARCH", "UNSEEN"), "the search for unseen mail")
+    uids = [uid.decode() for uid in re.split(rb"\s+", (data[0] or b"").strip()) if uid][:limit]
+    for uid in uids:
+        raw = _raw_of(_check(client.uid("FETCH", uid, "(BODY.PEEK[])"), f"mail {uid}"))
+        report.fetched += 1
+        if raw is None:
+            report.refused.append(f"mail {uid}: the server sent no content")
+            continue
+        try:
+            _, new = receive_email(raw, source=f"imap:{settings.folder}", by=by)
+            report.kept += new
+            report.repeated += not new
+        except (NotAMail, MailTooLarge) as exc:
+            report.refused.append(f"mail {uid}: {exc.message}")
+        _check(client.uid("STORE", uid, "+FLAGS", "(\\Seen)"), f"marking mail {uid} seen")

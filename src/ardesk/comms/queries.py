@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from ardesk.comms.models import Message, MessageStatus, MessageTemplate
@@ -49,6 +47,3 @@ def thread_depth(messages: list[Message]) -> dict[int, int]:
         depth[message.pk] = level
     return depth
 
-
-def visible_messages(user: Any, dispute: Dispute) -> QuerySet[Message]:
-    return messages_of(dispute)

@@ -20,7 +20,7 @@ from ardesk.disputes.models import Dispute
 from ardesk.disputes.queries import visible_disputes
 from ardesk.disputes.queue import dispute_or_404
 from ardesk.disputes.views.actions import perform, refusal
-from ardesk.errors import DomainError
+from ardesk.errors import DomainError, StaleVersion
 from ardesk.identity.guards import acting_user, requires
 from ardesk.identity.roles import Permission
 from ardesk.web.paging import paginate
@@ -93,7 +93,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                          by=acting_user(request))
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, refusal(exc)[0])
-                status = 409 if exc.code == "stale_version" else 400
+                status = 409 if isinstance(exc, StaleVersion) else 400
             else:
                 messages.success(request, f"Template {template.name} saved.")
                 return redirect(reverse("comms:templates"))

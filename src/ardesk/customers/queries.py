@@ -59,7 +59,7 @@ class CustomerQuery:
 
 
 def open_invoices() -> QuerySet[Invoice]:
-    # `open_amount > 0` is the predicate of the partial index invoice_open_customer_due_idx.
+    # `open_amount > 0` is the predicate of the partial index insights_open_invoice_aging_idx.
     return Invoice.objects.filter(open_amount__gt=0)
 
 

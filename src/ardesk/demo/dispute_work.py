@@ -6,7 +6,8 @@ user would, through the same services the pages and the API call: every state of
 (new, in review, waiting on the customer or on the company, escalated, resolved accepted, partly
 accepted and rejected, closed, reopened), every kind (whole invoice, lines, account, deduction),
 comments with @mentions, tasks to departments, offers and counter-offers, resolutions booked through
-the ledger (credit memo, write-off, re-bill), a write-off waiting for a manager's approval, root causes.
+the ledger (credit memo, write-off, re-bill), a write-off waiting for a manager's approval, root causes;
+then documents, escalations, rules and corrective actions (ardesk.demo.dispute_extras).
 
 The services stamp everything with the time of the load; the raised day and SLA date of each live
 dispute are then set back to the day the story raised it, so the queue shows real ages and SLA
@@ -26,6 +27,7 @@ from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
 from ardesk.customers.models import Customer
+from ardesk.demo import dispute_extras
 from ardesk.demo.context import DemoContext, at
 from ardesk.demo.dispute_texts import Filling, text_for
 from ardesk.demo.disputes import CATALOGUE, Candidate, Catalogue, candidates
@@ -116,7 +118,7 @@ def _raise(live: _Live, c: Candidate, scenario: str) -> Dispute:
     analyst = live.analyst_for(customer)
     reason = live.reasons.get(c.reason)
     if c.kind == "deduction":
-        payment = Payment.objects.get(pk=c.payment_id)
+        payment = Payment.objects.get(pk=c.payment_id or 0)
         clerk = live.users.get(live.ctx.staffing.cash_clerk or 0, analyst)
         dispute = services.raise_deduction(payment=payment, invoice=invoice, amount=c.amount, description=c.text,
                                            by=clerk)
@@ -316,6 +318,7 @@ def work(ctx: DemoContext, by: Any) -> None:
         except DomainError:
             continue  # a story the services refuse (a line quantity below one unit) is left out, not forced
     _account(live, used)
+    dispute_extras.add(ctx, list(live.raised), lambda d: live.analyst_for(d.customer))
     _backdate(live)
     # One BLAS thread: on a busy machine OpenBLAS's spinning threads make this small fit 30 times slower.
     with contextlib.suppress(NotEnoughExamples), threadpool_limits(limits=1):

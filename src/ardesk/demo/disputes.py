@@ -37,6 +37,12 @@ CATALOGUE = "disputes.catalogue"
 HANDOVER = "disputes.live"
 LIVE_PER_KIND = 12  # open disputes (and deductions) left for the live step, at every size
 REJECTED_SHARE = 0.2  # of a disputer's fully paid invoices: disputed first, rejected, then paid
+CONFUSED_SHARE = 0.08  # texts that describe a neighbouring reason
+VAGUE_SHARE = 0.05  # texts that name no reason at all
+_CONFUSABLE = {"quantity_short": "not_received", "not_received": "quantity_short", "damaged_goods": "returned_goods",
+               "returned_goods": "damaged_goods", "pricing": "promotion", "promotion": "unauthorised_deduction",
+               "unauthorised_deduction": "promotion", "duplicate_billing": "po_mismatch",
+               "po_mismatch": "pricing", "tax": "pricing", "service_quality": "damaged_goods"}
 
 DISPUTE_COLUMNS = (
     "id", "number", "customer_id", "kind", "channel", "status", "outcome", "settlement", "reason_code_id",
@@ -185,6 +191,13 @@ class _Group:
         return self.ctx.staffing.analysts.get(key)
 
     def text(self, case_invoice: InvoiceRec, reason: str, raised: date) -> str:
+        # Customers do not write to the catalogue: some describe a neighbouring problem (the analyst found
+        # the real reason), some say nothing useful. What a model can learn stays short of certain.
+        roll = self.r.random()
+        if roll < CONFUSED_SHARE:
+            reason = _CONFUSABLE.get(reason, "other")
+        elif roll < CONFUSED_SHARE + VAGUE_SHARE:
+            reason = "other"
         lines = self.lines.get(case_invoice.id) or [(0, 0, 1, "", "goods", Decimal(1), ZERO, ZERO, ZERO)]
         line = self.r.choice(lines)
         other = self.previous.get(case_invoice.customer_id, f"INV-{raised.year}-{self.r.randint(1, 99999):07d}")
@@ -299,7 +312,7 @@ class _Group:
         urgent = escalated or r.random() < 0.15
         description = self.text(case.invoice, case.reason, case.raised)
         channel = "cash_application" if case.kind == "deduction" else r.choice(("email", "email", "portal", "manual"))
-        last = closed if status == "closed" else resolved or case.raised
+        last = (closed if status == "closed" else resolved) or case.raised
         out.disputes.append((
             dispute_id, f"DSP-{dispute_id:07d}", case.customer.id, case.kind, channel, status, case.outcome,
             case.settlement or ("none" if case.outcome == "rejected" else ""), reason_id, analyst, department,

@@ -1,8 +1,9 @@
 """Document bytes on disk, under a base folder outside the web root. Pure: no Django import.
 
-A file arrives in `<base>/.incoming/` while it is read (never more than the limit plus one byte), then
-moves under a random name in a folder per day (`2026/11/26/3f1c…`) with one atomic rename, after an
-fsync, readable by the owner and group only. A crash leaves either nothing or a whole file.
+Documents live in `<base>/documents/` (other apps keep their own folders beside it, e.g. raw mail). A
+file arrives in `documents/.incoming/` while it is read (never more than the limit plus one byte), then
+moves under a random name in a folder per day (`documents/2026/11/26/3f1c…`) with one atomic rename,
+after an fsync, readable by the owner and group only. A crash leaves either nothing or a whole file.
 """
 
 from __future__ import annotations
@@ -17,12 +18,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 CHUNK = 64 * 1024
+DOCUMENTS = "documents"
 INCOMING = ".incoming"
 FILE_MODE = 0o640
 DIR_MODE = 0o750
+
+
+class Readable(Protocol):
+    """What a source of bytes must offer: an open file, an upload, a BytesIO."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+Source = bytes | Readable
 
 
 class TooLarge(Exception):
@@ -44,27 +55,28 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _chunks(source: bytes | BinaryIO, budget: int) -> Iterator[bytes]:
+def _chunks(source: Source, budget: int) -> Iterator[bytes]:
     """The source in chunks, never reading more than `budget` bytes of it."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         view = memoryview(source)[:budget]
         for start in range(0, len(view), CHUNK):
             yield bytes(view[start:start + CHUNK])
         return
-    if hasattr(source, "seek"):
+    seek = getattr(source, "seek", None)
+    if seek is not None:
         with contextlib.suppress(OSError, ValueError):  # a pipe or socket: read from where it is
-            source.seek(0)
+            seek(0)
     while budget > 0 and (chunk := source.read(min(CHUNK, budget))):
         budget -= len(chunk)
         yield chunk
 
 
 @contextmanager
-def spool(base: Path, source: bytes | BinaryIO, *, limit: int) -> Iterator[Spooled]:
+def spool(base: Path, source: Source, *, limit: int) -> Iterator[Spooled]:
     """Copy `source` to a temporary file under `base`, hashing it; TooLarge as soon as it passes `limit`.
 
     The temporary file is removed when the block ends, unless `store` has moved it into place."""
-    incoming = base / INCOMING
+    incoming = incoming_dir(base)
     incoming.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     fd, name = tempfile.mkstemp(dir=incoming, prefix="up-")
     path = Path(name)
@@ -86,7 +98,7 @@ def spool(base: Path, source: bytes | BinaryIO, *, limit: int) -> Iterator[Spool
 
 def store(base: Path, spooled: Spooled, *, today: date) -> str:
     """Move a spooled file into place under a random name; returns its name relative to `base`."""
-    folder = Path(f"{today:%Y}", f"{today:%m}", f"{today:%d}")
+    folder = Path(DOCUMENTS, f"{today:%Y}", f"{today:%m}", f"{today:%d}")
     target_dir = base / folder
     target_dir.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     relative = folder / secrets.token_hex(16)
@@ -118,11 +130,16 @@ def digest_of(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+def incoming_dir(base: Path) -> Path:
+    return base / DOCUMENTS / INCOMING
+
+
 def stored_names(base: Path) -> Iterator[str]:
-    """Every file under `base` but the ones still arriving, as names relative to `base`."""
-    if not base.exists():
+    """Every document file but the ones still arriving, as names relative to `base`."""
+    root = base / DOCUMENTS
+    if not root.exists():
         return
-    for folder, dirs, files in os.walk(base):
+    for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d != INCOMING]
         for name in files:
             yield (Path(folder) / name).relative_to(base).as_posix()

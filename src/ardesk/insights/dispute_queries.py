@@ -201,17 +201,18 @@ def item_cells(f: Frame, by: str, *, extra_key: str = "") -> list[Cell]:
     else:
         source = f"{ITEMS} p JOIN {INVOICES} i ON i.id = p.invoice_id"
         key, amount, accepted = "i.sales_rep", exact(v, "p.amount"), exact(v, "p.accepted_amount")
-    r = f.resolved
     group = f"{extra_key}, {key}" if extra_key else key
     k = f"{extra_key} || ':' || {key}" if extra_key and v == "sqlite" else (
         f"CONCAT({extra_key}, ':', {key})" if extra_key else key)
-    sql = (f"SELECT {k} AS k, d.currency, COUNT(DISTINCT d.id), SUM({amount}), "
-           f"COUNT(DISTINCT CASE WHEN {r} THEN NULL ELSE d.id END), COUNT(DISTINCT CASE WHEN {r} THEN d.id END), "
-           f"SUM(CASE WHEN {r} THEN {accepted} ELSE 0 END), SUM(CASE WHEN {r} THEN {amount} - {accepted} ELSE 0 END) "
-           f"FROM {source} JOIN {DISPUTES} d ON d.id = p.dispute_id WHERE {f.where} GROUP BY {group}, d.currency")
-    # In the text: the resolved sums, then (for SKUs) the frame inside item_parts, then the frame outside.
+    # First one row per key and dispute (so counting disputes needs no DISTINCT), then per key and currency.
+    per_dispute = (f"SELECT {k} AS k, d.currency AS cur, SUM({amount}) AS a, SUM({accepted}) AS x, "
+                   f"CASE WHEN {f.resolved} THEN 1 ELSE 0 END AS r FROM {source} JOIN {DISPUTES} d "
+                   f"ON d.id = p.dispute_id WHERE {f.where} GROUP BY {group}, d.id, d.currency, d.resolved_at")
+    sql = ("SELECT g.k, g.cur, COUNT(*), SUM(g.a), SUM(1 - g.r), SUM(g.r), SUM(g.r * g.x), SUM(g.r * (g.a - g.x)) "
+           f"FROM ({per_dispute}) g GROUP BY g.k, g.cur")
+    # In the text: the resolved flag, then (for SKUs) the frame inside item_parts, then the frame outside.
     inner = list(f.params) if by == "sku" else []
-    return _cells(sql, [*[f.resolved_before] * 4, *inner, *f.params], v)
+    return _cells(sql, [f.resolved_before, *inner, *f.params], v)
 
 
 # --- labels of small catalogues -------------------------------------------------------------------------------
@@ -296,20 +297,33 @@ def sla_rows(f: Frame) -> list[tuple[str, int, int, int, int]]:
 
 # --- recurrences ----------------------------------------------------------------------------------------------
 
-def recurrence_candidates(f: Frame, look_back_from: date) -> list[tuple[int, int, int, date, str, Decimal]]:
-    """(id, customer, reason, raised_on, currency, amount) of disputes of a customer and reason with at least two
-    raised from `look_back_from` to the end of the period: only they can recur."""
+def recurring_groups(f: Frame, look_back_from: date, days: int) -> list[tuple[int, int, str, int, int, date, date,
+                                                                           Decimal]]:
+    """(customer, reason, currency, disputes, recurrences, first, last, amount) per customer and reason code with
+    at least one recurrence in the period: a dispute raised at most `days` days after the previous one of the
+    same customer and reason (LAG over raise date and id; disputes from `look_back_from` count as previous).
+    The same rule as dispute_stats.recurrences, which the tests hold it to."""
     v = f.vendor
     wide = f.since(look_back_from)
-    where, params = wide.where, list(wide.params)
-    sql = (f"SELECT d.id, d.customer_id, d.reason_code_id, d.raised_on, d.currency, {exact(v, 'd.amount')} "
-           f"FROM {DISPUTES} d WHERE {where} AND d.reason_code_id IS NOT NULL AND (d.customer_id, d.reason_code_id) "
-           f"IN (SELECT d.customer_id, d.reason_code_id FROM {DISPUTES} d WHERE {where} "
-           f"AND d.reason_code_id IS NOT NULL GROUP BY d.customer_id, d.reason_code_id HAVING COUNT(*) > 1)")
+    gap = ("julianday(d.raised_on) - julianday(LAG(d.raised_on) OVER w)" if v == "sqlite"
+           else "d.raised_on - LAG(d.raised_on) OVER w")
+    inner = (f"SELECT d.customer_id, d.reason_code_id, d.currency, d.raised_on, {exact(v, 'd.amount')} AS a, "
+             f"CASE WHEN {gap} <= %s THEN 1 ELSE 0 END AS again FROM {DISPUTES} d "
+             f"WHERE {wide.where} AND d.reason_code_id IS NOT NULL "
+             f"WINDOW w AS (PARTITION BY d.customer_id, d.reason_code_id ORDER BY d.raised_on, d.id)")
+    inside = "x.raised_on >= %s"
+    sql = (f"SELECT x.customer_id, x.reason_code_id, x.currency, SUM(CASE WHEN {inside} THEN 1 ELSE 0 END), "
+           f"SUM(CASE WHEN {inside} THEN x.again ELSE 0 END), MIN(CASE WHEN {inside} THEN x.raised_on END), "
+           f"MAX(CASE WHEN {inside} THEN x.raised_on END), SUM(CASE WHEN {inside} THEN x.a ELSE 0 END) "
+           f"FROM ({inner}) x GROUP BY x.customer_id, x.reason_code_id, x.currency "
+           f"HAVING SUM(CASE WHEN {inside} THEN x.again ELSE 0 END) > 0")
+    first = f.raised_from
+    params = [first] * 5 + [days, *wide.params, first]
     with report_cursor() as cursor:
-        cursor.execute(sql, [*params, *params])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [(int(pk), int(c), int(r), as_date(day), cur, money(v, a)) for pk, c, r, day, cur, a in rows]
+    return [(int(c), int(r), cur, int(n), int(k), as_date(lo), as_date(hi), money(v, a))
+            for c, r, cur, n, k, lo, hi, a in rows]
 
 
 def customer_names(ids: Sequence[int]) -> dict[int, str]:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 
-from ardesk.disputes.models import ReasonCode
 from ardesk.disputes.workflow import Outcome, Status
 from ardesk.insights import dispute_queries as q
 from ardesk.insights import dispute_stats as stats
@@ -164,21 +163,20 @@ def _pareto(f: q.Frame, period: Period, money: Converter) -> DisputeTable:
 
 def _recurring(f: q.Frame, period: Period, money: Converter) -> DisputeTable:
     look_back = period.raised_from - timedelta(days=stats.RECURRENCE_DAYS)
-    found = q.recurrence_candidates(f, look_back)
-    again = stats.recurrences(stats.Raised(pk, c, r, day) for pk, c, r, day, _, _ in found)
-    groups: dict[tuple[int, int], list[tuple[int, date, str, Decimal]]] = defaultdict(list)
-    for pk, c, r, day, currency, amount in found:
-        if day >= period.raised_from:
-            groups[(c, r)].append((pk, day, currency, amount))
-    recurring = {key: items for key, items in groups.items() if any(pk in again for pk, *_ in items)}
-    amounts = money.merge((f"{c}:{r}", cur, (a,)) for (c, r), items in recurring.items() for _, _, cur, a in items)
-    customers = q.customer_names(sorted({c for c, _ in recurring}))
-    reasons = {pk: label for pk, label in ReasonCode.objects.values_list("pk", "label")}
-    rows = []
-    for (c, r), items in recurring.items():
-        days = [day for _, day, _, _ in items]
-        rows.append((f"{c}:{r}", customers.get(c, str(c)), reasons.get(r, str(r)), len(items),
-                     sum(1 for pk, *_ in items if pk in again), min(days), max(days), amounts[f"{c}:{r}"][0]))
+    found = q.recurring_groups(f, look_back, stats.RECURRENCE_DAYS)
+    amounts = money.merge((f"{c}:{r}", cur, (a,)) for c, r, cur, *_, a in found)
+    merged: dict[str, list[Any]] = {}
+    for c, r, _, n, k, first, last, _ in found:
+        key = f"{c}:{r}"
+        if key in merged:  # the same customer and reason in another currency
+            row = merged[key]
+            merged[key] = [c, r, row[2] + n, row[3] + k, min(row[4], first), max(row[5], last)]
+        else:
+            merged[key] = [c, r, n, k, first, last]
+    customers = q.customer_names(sorted({row[0] for row in merged.values()}))
+    reasons = q.reason_labels()
+    rows = [(key, customers.get(c, str(c)), reasons.get(str(r), str(r)), n, k, first, last, amounts[key][0])
+            for key, (c, r, n, k, first, last) in merged.items()]
     rows.sort(key=lambda row: (-row[4], -row[7], row[1], row[2]))
     totals = (None, TOTAL_LABEL, None, sum(r[3] for r in rows), sum(r[4] for r in rows), None, None,
               sum((r[7] for r in rows), ZERO))

@@ -9,6 +9,7 @@ message, the others are still kept).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -140,7 +141,7 @@ def _unmatched(fields: dict[str, Any], reason: str, by: Any) -> Message:
 
 
 def _file(mail: parsing.ParsedMail, fields: dict[str, Any], by: Any) -> Message:
-    if mail.from_address == settings.DEFAULT_FROM_EMAIL.lower():
+    if mail.from_address == parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower():
         return _unmatched(fields, "sent by ardesk's own address (a loop or a bounce), not by a customer", by)
     dispute, how, refusal = _thread_target(mail)
     if refusal:

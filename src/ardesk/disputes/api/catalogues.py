@@ -12,14 +12,16 @@ from ardesk.apikit.errors import ERROR_RESPONSES
 from ardesk.apikit.fields import Id
 from ardesk.apikit.pagination import page_of, paginate
 from ardesk.disputes import services
-from ardesk.disputes.api.schemas import (
+from ardesk.disputes.api.bodies import (
     ListQuery,
     ReasonCodeIn,
-    ReasonCodeOut,
     ReasonCodePatch,
     RootCauseIn,
-    RootCauseOut,
     RootCausePatch,
+)
+from ardesk.disputes.api.schemas import (
+    ReasonCodeOut,
+    RootCauseOut,
 )
 from ardesk.disputes.models import ReasonCode, RootCause
 from ardesk.identity.roles import Permission

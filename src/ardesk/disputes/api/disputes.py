@@ -17,15 +17,17 @@ from ardesk.customers.models import Customer
 from ardesk.disputes import queries, services
 from ardesk.disputes.api import reads
 from ardesk.disputes.api import router as root
-from ardesk.disputes.api.schemas import (
-    PRIORITY_BY_NAME,
+from ardesk.disputes.api.bodies import (
     DeductionIn,
-    DisputeDetailOut,
     DisputeIn,
-    DisputeOut,
     ListQuery,
     QueueQuery,
     SuggestIn,
+)
+from ardesk.disputes.api.schemas import (
+    PRIORITY_BY_NAME,
+    DisputeDetailOut,
+    DisputeOut,
     SuggestionOut,
     SummaryOut,
     TimelineEventOut,

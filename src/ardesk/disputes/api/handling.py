@@ -14,22 +14,24 @@ from ardesk.apikit.fields import Id
 from ardesk.apikit.pagination import page_of, paginate
 from ardesk.disputes import services
 from ardesk.disputes.api import reads
-from ardesk.disputes.api.schemas import (
-    PRIORITY_BY_NAME,
+from ardesk.disputes.api.bodies import (
     AssignIn,
     BulkAssignIn,
     CommentIn,
-    CommentOut,
-    DisputeDetailOut,
-    DisputeOut,
     ListQuery,
     OfferIn,
-    OfferOut,
     PriorityIn,
     ReasonCodeChoiceIn,
     StatusIn,
     TaskCompleteIn,
     TaskIn,
+)
+from ardesk.disputes.api.schemas import (
+    PRIORITY_BY_NAME,
+    CommentOut,
+    DisputeDetailOut,
+    DisputeOut,
+    OfferOut,
     TaskOut,
 )
 from ardesk.disputes.models import Comment, Offer, Task

@@ -18,15 +18,17 @@ from ardesk.apikit.fields import Id
 from ardesk.apikit.pagination import page_of, paginate
 from ardesk.disputes import services
 from ardesk.disputes.api import reads
-from ardesk.disputes.api.schemas import (
-    ApprovalOut,
+from ardesk.disputes.api.bodies import (
     ApprovalQuery,
     CloseIn,
     DecideIn,
-    DisputeDetailOut,
     ReopenIn,
-    ResolutionOut,
     ResolveIn,
+)
+from ardesk.disputes.api.schemas import (
+    ApprovalOut,
+    DisputeDetailOut,
+    ResolutionOut,
 )
 from ardesk.identity.roles import Permission
 from ardesk.ledger.services import LineInput

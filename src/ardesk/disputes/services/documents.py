@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -33,7 +34,12 @@ def files_dir() -> Path:
 
 
 def allowed_types() -> frozenset[str]:
-    return frozenset(getattr(settings, "ARDESK_DOCUMENT_TYPES", filecheck.DEFAULT_ALLOWED))
+    names = frozenset(getattr(settings, "ARDESK_DOCUMENT_TYPES", filecheck.DEFAULT_ALLOWED))
+    unknown = names - set(filecheck.TYPES)
+    if unknown:
+        raise ImproperlyConfigured(f"ARDESK_DOCUMENT_TYPES names unknown types {sorted(unknown)}; known: "
+                                   f"{', '.join(filecheck.TYPES)}")
+    return names
 
 
 def max_bytes() -> int:
@@ -62,7 +68,7 @@ def _facts(document: Document) -> dict[str, Any]:
 
 
 @transaction.atomic
-def attach_document(*, dispute: Dispute, filename: str, data: bytes | BinaryIO, kind: str = DocumentKind.OTHER,
+def attach_document(*, dispute: Dispute, filename: str, data: filestore.Source, kind: str = DocumentKind.OTHER,
                     source: str = DocumentSource.UPLOAD, note: str = "", by: Any) -> Document:
     """Keep a file as proof on a dispute. The same bytes on the same dispute again return the document
     already kept (nothing new is written or audited). FileRefused names the file and the reason."""
@@ -172,7 +178,7 @@ def remove_stray_files(*, by: Any, older_than: int = STRAY_GRACE_SECONDS) -> lis
     cutoff = time.time() - older_than
     removed = [name for name in sorted(set(filestore.stored_names(base)) - known)
                if (base / name).stat().st_mtime < cutoff]
-    incoming = base / filestore.INCOMING
+    incoming = filestore.incoming_dir(base)
     stale = [p for p in incoming.iterdir() if p.stat().st_mtime < cutoff] if incoming.exists() else []
     if removed or stale:
         record(actor=by, verb="dispute.stray_files_removed", subject=("files", "disputes"),

@@ -7,6 +7,7 @@ to an address ("Rita Rep=rita@example.com, Sam=sam@example.com"), it is also mai
 from __future__ import annotations
 
 import logging
+import os
 from datetime import date
 from typing import Any
 
@@ -43,7 +44,8 @@ def _user(by: Any) -> Any:
 
 def sales_rep_emails() -> dict[str, str]:
     """ARDESK_SALES_REP_EMAILS as {rep name (case-folded): address}; a malformed entry is ignored (and logged)."""
-    raw = getattr(settings, "ARDESK_SALES_REP_EMAILS", "") or ""
+    # A setting when the lead adds one to settings.py; until then the environment variable of the same name.
+    raw = getattr(settings, "ARDESK_SALES_REP_EMAILS", None) or os.environ.get("ARDESK_SALES_REP_EMAILS", "")
     pairs = raw.items() if isinstance(raw, dict) else (part.split("=", 1) for part in raw.split(",") if part.strip())
     found: dict[str, str] = {}
     for pair in pairs:

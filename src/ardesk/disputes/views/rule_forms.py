@@ -15,7 +15,9 @@ from ardesk.disputes.models import (
     RootCause,
 )
 
-_MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": 0}
+
+def money_field(label: str, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(max_digits=18, decimal_places=2, min_value=0, required=required, label=label)
 
 
 class EscalationRuleForm(forms.Form):
@@ -23,7 +25,7 @@ class EscalationRuleForm(forms.Form):
     position = forms.IntegerField(min_value=0, max_value=100_000, initial=0, required=False,
                                   help_text="Rules run in this order (lowest first).")
     min_age_days = forms.IntegerField(min_value=0, max_value=100_000, required=False, label="Older than (days)")
-    min_amount = forms.DecimalField(required=False, label="Amount at least (company currency)", **_MONEY)
+    min_amount = money_field("Amount at least (company currency)", required=False)
     segment = forms.CharField(max_length=40, required=False, label="Customer segment")
     reason_code = forms.ModelChoiceField(ReasonCode.objects.filter(active=True), required=False,
                                          empty_label="Any reason")
@@ -46,8 +48,8 @@ class AutoRuleForm(forms.Form):
     kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.DEDUCTION)
     reason_code = forms.ModelChoiceField(ReasonCode.objects.filter(active=True), required=False,
                                          empty_label="Any reason")
-    max_amount = forms.DecimalField(label="Per dispute at most (company currency)", **_MONEY)
-    monthly_cap = forms.DecimalField(label="Per calendar month at most (company currency)", **_MONEY)
+    max_amount = money_field("Per dispute at most (company currency)")
+    monthly_cap = money_field("Per calendar month at most (company currency)")
     max_rejected_last_year = forms.IntegerField(min_value=0, max_value=1000, initial=0,
                                                 label="Clean record: rejected disputes in a year at most")
     root_cause = forms.ModelChoiceField(RootCause.objects.filter(active=True), label="Close with root cause")

@@ -16,7 +16,8 @@ from ardesk.disputes.services import suggest_reason, train_reason_model
 
 class Command(BaseCommand):
     help = ("Disputes tools. `train` retrains the reason-code suggester on resolved disputes; `verify` checks "
-            "every invoice's disputed amount against its open disputes; `suggest TEXT` shows the suggestion.")
+            "every invoice's disputed amount against its open disputes; `suggest TEXT` shows the suggestion; "
+            "`files-verify` checks every document's file (size, sha256) and lists stray files.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["train", "verify", "suggest", "files-verify", "escalate"])
