@@ -74,6 +74,14 @@ def test_sla_state() -> None:
     assert sla_state(is_open=False, sla_due=today - timedelta(days=9), today=today) == ""
 
 
+def test_the_queue_uses_this_sla_rule_not_a_copy() -> None:
+    # The queue's filter, its rows and the dispute page must never disagree with the rules about "breached".
+    from ardesk.disputes import escalation, queue
+
+    assert queue.sla_state is escalation.sla_state
+    assert queue.DUE_SOON_DAYS == escalation.DUE_SOON_DAYS
+
+
 rule_specs = st.lists(
     st.builds(RuleSpec, id=st.integers(1, 6), name=st.just("r"),
               min_age_days=st.none() | st.integers(0, 60),

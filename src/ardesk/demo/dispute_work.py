@@ -24,7 +24,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from threadpoolctl import threadpool_limits
 
 from ardesk.customers.models import Customer
 from ardesk.demo import dispute_extras
@@ -320,6 +319,5 @@ def work(ctx: DemoContext, by: Any) -> None:
     _account(live, used)
     dispute_extras.add(ctx, list(live.raised), lambda d: live.analyst_for(d.customer))
     _backdate(live)
-    # One BLAS thread: on a busy machine OpenBLAS's spinning threads make this small fit 30 times slower.
-    with contextlib.suppress(NotEnoughExamples), threadpool_limits(limits=1):
+    with contextlib.suppress(NotEnoughExamples):  # classify.fit limits BLAS to one thread itself
         services.train_reason_model(by=by)  # a tiny demo has too few examples: suggestions use the keywords

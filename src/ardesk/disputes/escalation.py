@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-DUE_SOON_DAYS = 2  # the queue (ardesk.disputes.queue) uses the same window
+DUE_SOON_DAYS = 2  # the queue (ardesk.disputes.queue) imports this window and sla_state
 REPEAT_WINDOW_DAYS = 90  # "repeated customer": the customer's disputes raised in this many days
 CLEAN_RECORD_DAYS = 365  # "clean record": the customer's disputes rejected in this many days
 

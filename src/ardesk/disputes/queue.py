@@ -22,13 +22,14 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Query
 from django.http import Http404
 
 from ardesk.customers.models import Customer
+from ardesk.disputes.escalation import DUE_SOON_DAYS, Sla
+from ardesk.disputes.escalation import sla_state as sla_state  # the one SLA rule; the pages import it here
 from ardesk.disputes.models import Dispute, DisputeItem
 from ardesk.disputes.queries import visible_disputes
 from ardesk.disputes.workflow import OPEN_STATES, Status
 from ardesk.errors import DomainError, NotFound
 from ardesk.money import DECIMAL_PLACES, MAX_DIGITS
 
-DUE_SOON_DAYS = 2
 MAX_TEXT = 100
 MAX_TEXT_CUSTOMERS = 2000  # a search matching more customers than this is too broad to be useful
 SORTS: dict[str, tuple[str, ...]] = {
@@ -45,7 +46,6 @@ SORTS: dict[str, tuple[str, ...]] = {
 SLA_STATES = ("breached", "due_soon", "on_track")
 OPEN_STATUS: tuple[Status, ...] = tuple(s for s in Status if s in OPEN_STATES)
 ALL_STATUS: tuple[Status, ...] = tuple(Status)
-Sla = Literal["breached", "due_soon", "on_track", ""]
 Owner = int | Literal["none", "me"] | None
 
 _SLUG = re.compile(r"^[-a-z0-9_]{1,40}$")
@@ -186,17 +186,6 @@ def parse_filter(params: Mapping[str, Any]) -> QueueFilter:
         escalated=None if not escalated_raw else escalated_raw in _TRUE,
         priority=_int(params, "priority", minimum=1, maximum=4), sort=sort,
     )
-
-
-def sla_state(*, is_open: bool, sla_due: date, today: date) -> Sla:
-    """Where a dispute stands against its SLA; a settled dispute has no SLA state."""
-    if not is_open:
-        return ""
-    if sla_due < today:
-        return "breached"
-    if sla_due <= today + timedelta(days=DUE_SOON_DAYS):
-        return "due_soon"
-    return "on_track"
 
 
 def _text_condition(text: str) -> Q:

@@ -51,7 +51,7 @@ class Permission(StrEnum):
     HANDLE_DISPUTES = "disputes.handle"  # work a dispute: status, comments, tasks, offers, documents, messages
     RESOLVE_DISPUTES = "disputes.resolve"  # resolve, close, reopen (write-offs also need WRITE_OFF)
     REASSIGN_DISPUTES = "disputes.reassign"  # hand disputes to another owner, one at a time or in bulk
-    MANAGE_DISPUTE_RULES = "disputes.manage_rules"  # catalogues, escalation and auto-resolution rules, corrective actions
+    MANAGE_DISPUTE_RULES = "disputes.manage_rules"  # catalogues, escalation and auto-resolution rules, fixes
 
 
 _READ = {Permission.VIEW_LEDGER, Permission.VIEW_REPORTS}

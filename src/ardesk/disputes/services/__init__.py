@@ -26,7 +26,7 @@ from ardesk.disputes.services.handling import (
     set_priority,
     set_reason_code,
 )
-from ardesk.disputes.services.learning import suggest_reason, train_reason_model
+from ardesk.disputes.services.learning import suggest_reason, suggest_reasons, train_reason_model
 from ardesk.disputes.services.prevention import (
     NoSalesRep,
     hand_to_sales,
@@ -56,3 +56,4 @@ __all__ += ["auto_resolve", "create_auto_rule", "create_escalation_rule", "deact
             "deactivate_escalation_rule", "escalate", "evaluate", "review_auto_resolution", "run_all",
             "update_auto_rule", "update_escalation_rule"]
 __all__ += ["NoSalesRep", "hand_to_sales", "record_corrective_action", "update_corrective_action"]
+__all__ += ["suggest_reasons"]

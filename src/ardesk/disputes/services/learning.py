@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -41,17 +42,42 @@ def current_model() -> classify.TextModel | None:
     return _load(*newest) if newest is not None else None
 
 
-def suggest_reason(text: str) -> tuple[ReasonCode, classify.Suggestion] | None:
+Suggested = tuple[ReasonCode, classify.Suggestion] | None
+
+
+def suggest_reason(text: str) -> Suggested:
     """The trained model's guess when there is one (and it names an active code), else the keyword guess."""
     if not classify.normalise(text):
         return None
     active = {rc.code: rc for rc in ReasonCode.objects.filter(active=True)}
     model = current_model()
-    if model is not None:
-        guess = model.suggest(text)
-        if guess.code in active:
-            return active[guess.code], guess
-    fallback = keyword_suggester().suggest(text)
+    guess = model.suggest(text) if model is not None else None
+    return _choose(guess, text, active, lambda: classify.KeywordSuggester(
+        {code: rc.keyword_list for code, rc in active.items()}))
+
+
+def suggest_reasons(texts: Sequence[str]) -> list[Suggested]:
+    """`suggest_reason` for many texts at once (an import, a mailbox run): one read of the catalogue and the
+    model, one batch through the model."""
+    active = {rc.code: rc for rc in ReasonCode.objects.filter(active=True)}
+    model = current_model()
+    wanted = [k for k, text in enumerate(texts) if classify.normalise(text)]
+    guesses: dict[int, classify.Suggestion] = {}
+    if model is not None and wanted:
+        guesses = dict(zip(wanted, model.suggest_many([texts[k] for k in wanted]), strict=True))
+    keywords = functools.cache(lambda: classify.KeywordSuggester(
+        {code: rc.keyword_list for code, rc in active.items()}))
+    chosen: list[Suggested] = [None] * len(texts)
+    for k in wanted:
+        chosen[k] = _choose(guesses.get(k), texts[k], active, keywords)
+    return chosen
+
+
+def _choose(guess: classify.Suggestion | None, text: str, active: dict[str, ReasonCode],
+            keywords: Callable[[], classify.KeywordSuggester]) -> Suggested:
+    if guess is not None and guess.code in active:
+        return active[guess.code], guess
+    fallback = keywords().suggest(text)
     if fallback is not None and fallback.code in active:
         return active[fallback.code], fallback
     return None
