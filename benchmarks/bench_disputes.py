@@ -8,8 +8,14 @@ with its own dispute history, live disputes and trained model; then disputes are
 with money still collectible (each invoice's `disputed_amount` raised by the same amount, so
 `ardesk disputes verify` still passes), and closed, rejected ones (which book nothing) on any invoice.
 
+One dispute gets a long history through the services (comments with @mentions, tasks, offers, priority
+changes, documents, threaded customer mail: several hundred timeline events), so the dispute page is timed
+on a dispute that is busy, not on a fresh one.
+
 Pages are timed at the server through Django's test client, signed in as the demo administrator (every
-customer in scope) and as a dispute analyst (one team): the median of five after a warm-up, target 300 ms.
+customer in scope) and as a dispute analyst (one team): the median of five after a warm-up, target 300 ms
+(the best of the five and the page's query count are printed beside it). The cases: the default queue,
+each filter, each sort, a deep page, a customer search, the dispute page and the API's list and summary.
 The classifier's accuracy: trained on the earliest 80 % of the demo's resolved dispute texts (by the day
 raised), tested on the latest 20 %, beside the keyword lists' accuracy on the same 20 %.
 """
@@ -43,15 +49,30 @@ def _own_database() -> None:
         os.environ["DATABASE_URL"] = url + "_disputes"
 
 
-def median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Median wall time in milliseconds over `repeat` runs, after one warm-up."""
+def timed_ms(fn: Callable[[], object], repeat: int = 5) -> tuple[float, float]:
+    """(median, best) wall time in milliseconds over `repeat` runs, after one warm-up."""
     fn()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return statistics.median(times), min(times)
+
+
+def median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Median wall time in milliseconds over `repeat` runs, after one warm-up."""
+    return timed_ms(fn, repeat)[0]
+
+
+def query_count(fn: Callable[[], object]) -> int:
+    """How many SQL statements one call runs (counted apart from the timed runs: capturing costs time)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
 
 
 def ensure_demo(invoices: int) -> None:
@@ -156,13 +177,79 @@ def build_disputes(target: int) -> None:
     _say(f"built in {time.perf_counter() - started:,.1f} s")
 
 
-def time_pages(size: str) -> list[Figure]:
+BUSY_COMMENTS = 150
+BUSY_TASKS = 40
+BUSY_OFFERS = 20
+BUSY_PRIORITY_CHANGES = 40
+BUSY_DOCUMENTS = 12
+BUSY_MAILS = 30
+
+
+def busy_dispute() -> Any:
+    """The dispute with a long history: found if an earlier run made it, else made now through the services."""
+    from datetime import timedelta
+    from decimal import Decimal
+    from email.message import EmailMessage
+
     from django.db.models import Count
+    from django.utils import timezone
+
+    from ardesk.comms.services.inbound import ingest_email
+    from ardesk.disputes import services
+    from ardesk.disputes.models import Dispute
+    from ardesk.identity.models import User
+    from ardesk.identity.roles import Role
+
+    found = (Dispute.objects.annotate(n=Count("comments")).filter(n__gte=BUSY_COMMENTS).order_by("pk").first())
+    if found is not None:
+        return found
+    dispute = (Dispute.objects.filter(number__startswith="DSP-", status="in_review",
+                                      customer__contacts__email__contains="@")
+               .select_related("customer").order_by("pk").first())
+    analysts = list(User.objects.filter(role=Role.DISPUTE_ANALYST, is_active=True).order_by("pk")[:2])
+    if dispute is None or len(analysts) < 2:
+        raise RuntimeError("the demo has no open dispute of a customer with a contact, or too few analysts")
+    contact = dispute.customer.contacts.exclude(email="").order_by("pk").first()
+    assert contact is not None
+    by, other = analysts
+    _say(f"giving {dispute.number} a long history through the services")
+    started = time.perf_counter()
+    today = timezone.localdate()
+    for k in range(BUSY_COMMENTS):
+        mention = f" @{other.username}" if k % 5 == 0 else ""
+        services.add_comment(dispute=dispute, body=f"Checked the delivery notes, batch {k}.{mention}", by=by)
+    for k in range(BUSY_TASKS):
+        task = services.add_task(dispute=dispute, title=f"Proof of delivery, shipment {k}", department="logistics",
+                                 due_date=today + timedelta(days=k % 10), by=by)
+        if k % 2:
+            services.complete_task(task=task, note="found", by=by)
+    step = (dispute.amount - dispute.accepted_amount) / (BUSY_OFFERS + 1)
+    for k in range(BUSY_OFFERS):
+        services.record_offer(dispute=dispute, kind="offer" if k % 2 == 0 else "counter_offer",
+                              party="company" if k % 2 == 0 else "customer",
+                              amount=(step * (k + 1)).quantize(Decimal("0.01")), by=by)
+    for k in range(BUSY_PRIORITY_CHANGES):
+        services.set_priority(dispute=dispute, priority=1 + k % 4, reason=f"review {k}", by=by)
+    for k in range(BUSY_DOCUMENTS):
+        services.attach_document(dispute=dispute, filename=f"delivery-{k}.pdf", kind="proof_of_delivery",
+                                 data=b"%PDF-1.4\n%" + str(k).encode() + b"\n%%EOF\n", by=by)
+    for k in range(BUSY_MAILS):
+        mail = EmailMessage()
+        mail["From"], mail["To"] = contact.email, "ar@ardesk.example"
+        mail["Subject"], mail["Message-ID"] = f"Re: [{dispute.number}] question {k}", f"<bench-{dispute.pk}-{k}@bench>"
+        mail.set_content(f"Any news on this? Message {k}.")
+        ingest_email(mail.as_bytes(), source="benchmark")
+    _say(f"built in {time.perf_counter() - started:,.1f} s")
+    return Dispute.objects.get(pk=dispute.pk)
+
+
+def time_pages(size: str) -> list[Figure]:
     from django.test import override_settings
     from django.urls import reverse
 
+    from ardesk.audit.models import AuditEvent
     from ardesk.disputes.models import Dispute
-    from ardesk.identity.models import User
+    from ardesk.identity.models import Team, User
     from ardesk.identity.roles import Role
     from ardesk.insights.dispute_report import ReportKind
     from benchmarks.bench_pages import signed_in
@@ -170,22 +257,41 @@ def time_pages(size: str) -> list[Figure]:
     admin = User.objects.get(username="ada")
     analyst = User.objects.filter(role=Role.DISPUTE_ANALYST).order_by("pk").first()
     queue = reverse("disputes:queue")
-    busiest = (Dispute.objects.filter(number__startswith="DSP-").annotate(n=Count("comments") + Count("items"))
-               .order_by("-n", "pk").first())
+    busiest = busy_dispute()
     customer = Dispute.objects.filter(status="in_review").select_related("customer").order_by("pk").first()
-    assert busiest is not None and customer is not None and analyst is not None
+    team = Team.objects.order_by("pk").first()
+    assert customer is not None and analyst is not None and team is not None
     term = customer.customer.name.split()[0]
+    events = AuditEvent.objects.filter(subject_type="disputes.dispute", subject_id=str(busiest.pk)).count()
+    api = "/api/v1/disputes"
     cases: list[tuple[str, Any, str]] = [
         ("queue: open disputes, first page", admin, queue),
         ("queue: an analyst's scope, first page", analyst, queue),
         ("queue: reason = pricing", admin, f"{queue}?reason=pricing"),
         (f"queue: owner = {analyst.username}", admin, f"{queue}?owner={analyst.pk}"),
+        ("queue: unowned", admin, f"{queue}?owner=none"),
+        (f"queue: team = {team.name}", admin, f"{queue}?team={team.pk}"),
+        ("queue: department = logistics", admin, f"{queue}?department=logistics"),
+        ("queue: age 30 to 60 days", admin, f"{queue}?min_age_days=30&max_age_days=60"),
         ("queue: SLA breached", admin, f"{queue}?sla=breached"),
+        ("queue: escalated, urgent", admin, f"{queue}?escalated=1&priority=4"),
         ("queue: amount 1,000 to 5,000", admin, f"{queue}?min_amount=1000&max_amount=5000"),
         (f"queue: customer search ?q={term}", admin, f"{queue}?q={term}"),
+        ("queue: closed disputes", admin, f"{queue}?status=closed"),
+        ("queue: all statuses, first page", admin, f"{queue}?status=all"),
         ("queue: all statuses, page 50", admin, f"{queue}?status=all&page=50"),
+        ("queue: open disputes, page 100", admin, f"{queue}?page=100"),
         ("queue: sorted by amount", admin, f"{queue}?sort=-amount"),
-        (f"dispute page ({busiest.number})", admin, reverse("disputes:detail", args=[busiest.pk])),
+        ("queue: sorted by age", admin, f"{queue}?sort=-age"),
+        ("queue: sorted by customer", admin, f"{queue}?sort=customer"),
+        (f"dispute page ({busiest.number}, {events:,} timeline events)", admin,
+         reverse("disputes:detail", args=[busiest.pk])),
+        ("API: open disputes, first page", admin, api),
+        ("API: an analyst's scope, first page", analyst, api),
+        ("API: all statuses sorted by amount", admin, f"{api}?status=all&sort=-amount"),
+        ("API: queue summary", admin, f"{api}/summary"),
+        ("API: queue summary, all statuses", admin, f"{api}/summary?status=all"),
+        ("API: a dispute", admin, f"{api}/{busiest.pk}"),
     ]
     reports = reverse("insights:disputes")
     cases += [(f"report: {kind.value.replace('_', ' ')}", admin, f"{reports}?report={kind.value}")
@@ -201,8 +307,9 @@ def time_pages(size: str) -> list[Figure]:
                 if response.status_code != 200:
                     raise RuntimeError(f"GET {url} answered {response.status_code}")
 
-            figures.append(Figure(name, size, median_ms(get), PAGE_TARGET_MS, "ms"))
-            _say(f"{name}: {figures[-1].measured_text}")
+            median, best = timed_ms(get)
+            figures.append(Figure(name, size, median, PAGE_TARGET_MS, "ms"))
+            _say(f"{name}: {figures[-1].measured_text} (best {best:,.0f} ms, {query_count(get)} queries)")
     return figures
 
 

@@ -29,6 +29,13 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings) -> None:  # 
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
+@pytest.fixture(autouse=True)
+def files_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Documents and kept mail go to a directory of the test's own, never the checkout's var/files."""
+    settings.ARDESK_FILES_DIR = tmp_path / "files"
+    return settings.ARDESK_FILES_DIR
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"

@@ -207,6 +207,9 @@ ARDESK_REQUIRE_MFA = env_bool("ARDESK_REQUIRE_MFA", True)
 ARDESK_AGING_BUCKETS = [int(x) for x in env_list("ARDESK_AGING_BUCKETS", "30,60,90,120")]
 ARDESK_IMPORT_MAX_BYTES = int(os.environ.get("ARDESK_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 # PostgreSQL memory for the set-based checks of one big import (only in the importing session).
+# Invoice imports check the customer foreign key as one set instead of a trigger call per row, when the
+# database role may set session_replication_role (see docs/imports.md); 0 keeps PostgreSQL's per-row check.
+ARDESK_IMPORT_SET_BASED_FK_CHECK = env_bool("ARDESK_IMPORT_SET_BASED_FK_CHECK", True)
 ARDESK_IMPORT_WORK_MEM = os.environ.get("ARDESK_IMPORT_WORK_MEM", "256MB")
 ARDESK_IMPORT_TEMP_BUFFERS = os.environ.get("ARDESK_IMPORT_TEMP_BUFFERS", "256MB")
 # Worker processes that read a big CSV file in parallel (PostgreSQL engine), and the size worth it.

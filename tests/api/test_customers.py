@@ -36,6 +36,8 @@ def test_a_customer_is_created_and_read_back(admin_api, admin_user):
 @pytest.mark.parametrize(("changes", "field"), [({"credit_limit": "-1"}, "credit_limit"),
                                                 ({"credit_limit": "1.001"}, "credit_limit"),
                                                 ({"time_zone": "Mars/Olympus"}, "time_zone"),
+                                                ({"time_zone": "x" * 300}, "time_zone"),  # once a 500
+                                                ({"time_zone": "../../etc/passwd"}, "time_zone"),
                                                 ({"country": "Germany"}, "country"),
                                                 ({"number": ""}, "number")])
 def test_bad_master_data_is_refused(admin_api, changes, field):

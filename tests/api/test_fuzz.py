@@ -24,7 +24,7 @@ from tests.factories import CustomerFactory, InvoiceFactory, PaymentFactory
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
-DOCUMENTED_HERE = {"customers", "ledger", "imports"}
+DOCUMENTED_HERE = {"customers", "ledger", "imports", "disputes", "mail", "escalation", "prevention"}
 
 
 @pytest.fixture(autouse=True)

@@ -137,7 +137,7 @@ def test_the_customers_language_is_used_when_there_is_a_version_in_it(
 
 def test_the_send_task_sends_through_the_same_service(smtp_server: SmtpServer, company: Company, dispute: Dispute,
                                                      analyst: Any) -> None:
-    message_id = tasks.send_dispute_message.delay(dispute_id=dispute.pk, contact_id=company.sue.pk,
-                                                  user_id=analyst.pk, template_code="acknowledge").get()
+    message_id = tasks.send_dispute_message.apply(kwargs=dict(dispute_id=dispute.pk, contact_id=company.sue.pk,
+                                                              user_id=analyst.pk, template_code="acknowledge")).get()
     assert Message.objects.get(pk=message_id).status == MessageStatus.SENT
     assert smtp_server.received[0].message["Message-ID"] == Message.objects.get(pk=message_id).message_id

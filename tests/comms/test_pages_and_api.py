@@ -126,3 +126,9 @@ def test_the_inbound_route_takes_raw_mail_once(company: Company, analyst: Any) -
 def test_the_inbound_route_refuses_what_is_not_a_mail(company: Company, analyst: Any) -> None:
     response = _api(analyst).post("/api/v1/mail/inbound", data=b"{}", content_type="application/json")
     assert response.status_code == 422 and response.json()["field"] == "from"
+
+
+def test_the_inbound_route_names_the_missing_file_of_a_multipart_body(company: Company, analyst: Any) -> None:
+    # a form without the `file` field: the form was read, so there is no raw body to fall back on (was a 500)
+    response = _api(analyst).post("/api/v1/mail/inbound", {"note": "no mail here"})
+    assert response.status_code == 422 and response.json()["field"] == "file"

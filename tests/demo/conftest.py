@@ -28,8 +28,3 @@ def fast_hasher(settings):  # type: ignore[no-untyped-def]
     """Argon2 takes about a second by design; tests that do not sign in use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@pytest.fixture(autouse=True)
-def files_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
-    """The demo keeps dispute documents: in a directory of the test's own, not the project's var/."""
-    settings.ARDESK_FILES_DIR = tmp_path / "files"

@@ -77,3 +77,43 @@ def test_the_split_keeps_every_code_in_training():
     examples = [("a b", "x")] * 10 + [("c d", "y")]
     train, test = classify.split(examples, test_share=0.5)
     assert ("c d", "y") in train and len(test) == 5
+
+
+def test_fitting_runs_on_one_blas_thread(monkeypatch):
+    # OpenBLAS's spinning threads made a small fit ~30x slower on a busy two-core machine.
+    from threadpoolctl import threadpool_info
+
+    seen: list[int] = []
+    original = classify.LogisticRegression.fit
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] in ("blas", "openmp"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(classify.LogisticRegression, "fit", spy)
+    classify.train(corpus(per_code=6))
+    assert seen and set(seen) == {1}
+
+
+def test_one_at_a_time_builds_the_vectorizer_once_and_answers_as_the_batch(monkeypatch):
+    examples = corpus(per_code=8)
+    model = classify.TextModel.from_bytes(classify.train(examples).to_bytes())
+    built: list[object] = []
+    original = classify.TfidfVectorizer.__init__
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(classify.TfidfVectorizer, "__init__", counting)
+    texts = [text for text, _ in examples] + ["", "nothing the model has ever seen", "the TARIFF, tariff; tariff!"]
+    single = [model.suggest(text) for text in texts]
+    assert len(built) == 1  # the first suggestion builds it, the others reuse it
+    assert model.suggest_many(texts) == single
+    rows = np.array([model._one(text) for text in texts])
+    assert np.allclose(rows, model.probabilities(texts), atol=1e-12)
+
+
+def test_suggest_many_of_nothing_is_nothing():
+    model = classify.train(corpus(per_code=6))
+    assert model.suggest_many([]) == []

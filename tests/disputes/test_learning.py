@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from ardesk.audit.models import AuditEvent
 from ardesk.audit.services import SYSTEM
+from ardesk.disputes import services
 from ardesk.disputes.models import Dispute, Kind, ReasonCode, ReasonModel, RootCause
 from ardesk.disputes.services import ItemInput, learning, raise_dispute, suggest_reason, train_reason_model
 from ardesk.disputes.services.learning import training_examples
@@ -118,3 +119,30 @@ def test_a_stored_model_that_was_tampered_with_is_refused():
     learning._load.cache_clear()  # as in a process that has not loaded it yet
     with pytest.raises(DomainError, match="does not match its digest"):
         suggest_reason("charged the old tariff again")
+
+
+def test_suggest_reasons_answers_each_text_as_suggest_reason_does():
+    texts = ["you charged the old tariff on the framework deal", "", "   ", "goods damaged in transit",
+             "received 8 cartons instead of 10", "qwerty zxcv"]
+    # keywords only, before there is a model
+    assert services.suggest_reasons(texts) == [suggest_reason(text) for text in texts]
+    _resolved_history(corpus())
+    train_reason_model(by=SYSTEM)
+    batch = services.suggest_reasons(texts)
+    assert batch == [suggest_reason(text) for text in texts]
+    assert batch[1] is None and batch[2] is None
+    assert batch[0] is not None and (batch[0][0].code, batch[0][1].source) == ("pricing", "model")
+
+
+def test_one_suggestion_is_two_small_reads_and_sees_every_change_at_once(django_assert_max_num_queries):
+    _resolved_history(corpus())
+    train_reason_model(by=SYSTEM)
+    text = "you charged the old tariff on the framework deal"
+    suggest_reason(text)  # the model is loaded once per process
+    with django_assert_max_num_queries(2):  # the active codes and which model is newest
+        found = suggest_reason(text)
+    assert found is not None and found[0].code == "pricing"
+    # nothing about the catalogue is kept between calls: a code switched off is never suggested again
+    ReasonCode.objects.filter(code="pricing").update(active=False)
+    after = suggest_reason(text)
+    assert after is None or after[0].code != "pricing"

@@ -22,6 +22,7 @@ from ardesk.comms.services.outbound import MAX_BODY, MAX_NOTE, MAX_SUBJECT
 from ardesk.customers.models import Contact
 from ardesk.disputes.models import Dispute
 from ardesk.disputes.queries import visible_disputes
+from ardesk.errors import DomainError
 from ardesk.identity.roles import Permission
 
 ERRORS = ERROR_RESPONSES
@@ -114,6 +115,9 @@ def inbound(request: HttpRequest) -> Any:
     """
     user = require(request, Permission.HANDLE_DISPUTES)
     upload = request.FILES.get("file")
+    if upload is None and request.content_type == "multipart/form-data":
+        # Reading the form consumed the body: there is no raw mail to fall back on.
+        raise DomainError("a multipart body must carry the mail in the field `file`", field="file")
     if upload is not None and upload.size is not None and upload.size > conf.max_mail_bytes():
         raise services.MailTooLarge(f"the e-mail is larger than {conf.max_mail_bytes()} bytes", field="file")
     raw = upload.read() if upload is not None else request.body

@@ -7,7 +7,8 @@ user would, through the same services the pages and the API call: every state of
 accepted and rejected, closed, reopened), every kind (whole invoice, lines, account, deduction),
 comments with @mentions, tasks to departments, offers and counter-offers, resolutions booked through
 the ledger (credit memo, write-off, re-bill), a write-off waiting for a manager's approval, root causes;
-then documents, escalations, rules and corrective actions (ardesk.demo.dispute_extras).
+then documents, escalations, rules and corrective actions (ardesk.demo.dispute_extras), and mail threads
+with the customers (ardesk.demo.dispute_mail: recorded and received, never sent).
 
 The services stamp everything with the time of the load; the raised day and SLA date of each live
 dispute are then set back to the day the story raised it, so the queue shows real ages and SLA
@@ -26,7 +27,7 @@ from typing import Any
 from django.utils import timezone
 
 from ardesk.customers.models import Customer
-from ardesk.demo import dispute_extras
+from ardesk.demo import dispute_extras, dispute_mail
 from ardesk.demo.context import DemoContext, at
 from ardesk.demo.dispute_texts import Filling, text_for
 from ardesk.demo.disputes import CATALOGUE, Candidate, Catalogue, candidates
@@ -34,6 +35,7 @@ from ardesk.demo.plan import rng
 from ardesk.disputes import services
 from ardesk.disputes.classify import NotEnoughExamples
 from ardesk.disputes.models import Dispute, ReasonCode, RootCause
+from ardesk.disputes.services.catalogues import ensure_default_catalogues
 from ardesk.disputes.services.resolution import may_write_off
 from ardesk.errors import DomainError
 from ardesk.identity.models import User
@@ -49,7 +51,8 @@ DEDUCTION_SCENARIOS = ("new", "in_review", "closed_write_off", "waiting_on_inter
 
 
 def prepare(ctx: DemoContext) -> None:
-    """Read the catalogues' ids for the pure generator."""
+    """Read the catalogues' ids for the pure generator (seeding them first into an emptied database)."""
+    ensure_default_catalogues()
     ctx.refs[CATALOGUE] = Catalogue(
         reasons={rc.code: (rc.pk, rc.sla_days, rc.default_department) for rc in ReasonCode.objects.all()},
         root_causes=dict(RootCause.objects.values_list("code", "pk")))
@@ -319,5 +322,6 @@ def work(ctx: DemoContext, by: Any) -> None:
     _account(live, used)
     dispute_extras.add(ctx, list(live.raised), lambda d: live.analyst_for(d.customer))
     _backdate(live)
+    dispute_mail.add(live.raised, lambda d: live.analyst_for(d.customer), ctx.plan.seed)  # threads, not sent
     with contextlib.suppress(NotEnoughExamples):  # classify.fit limits BLAS to one thread itself
         services.train_reason_model(by=by)  # a tiny demo has too few examples: suggestions use the keywords

@@ -31,6 +31,7 @@ from ardesk.demo.plan import DemoPlan
 from ardesk.demo.prefetch import prefetch
 from ardesk.demo.records import DEMO_SOURCE, Ids
 from ardesk.demo.writer import BulkWriter
+from ardesk.disputes.mail_hold import hold_mail
 from ardesk.errors import Conflict, DomainError
 from ardesk.identity.mfa import enrol_totp
 from ardesk.identity.models import Team, User
@@ -119,10 +120,19 @@ def _make_staff(plan: DemoPlan, by: Any) -> tuple[Staffing, list[DemoUser]]:
     return staffing, listed
 
 
-@transaction.atomic
 def load_demo(*, plan: DemoPlan, by: Any, if_empty: bool = False, progress: Progress | None = None
               ) -> DemoResult | None:
-    """Load the demo company; with `if_empty`, do nothing (and return None) when customers already exist."""
+    """Load the demo company; with `if_empty`, do nothing (and return None) when customers already exist.
+
+    The demo's people are made up: the disputes services run as for real (rules fire, escalations are
+    recorded) under a mail hold, so no escalation or sales mail leaves, during the load or after its commit.
+    """
+    with hold_mail():
+        return _load(plan=plan, by=by, if_empty=if_empty, progress=progress)
+
+
+@transaction.atomic
+def _load(*, plan: DemoPlan, by: Any, if_empty: bool, progress: Progress | None) -> DemoResult | None:
     started = time.perf_counter()
     if if_empty and Customer.objects.exists():
         return None

@@ -10,6 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import Signal
 
+from ardesk.disputes.mail_hold import keeping_hold
+
 dispute_raised = Signal()  # dispute
 dispute_assigned = Signal()  # dispute, owner
 dispute_resolved = Signal()  # dispute
@@ -19,4 +21,5 @@ dispute_changed = Signal()  # dispute: its status, reason or SLA changed (escala
 
 
 def send_on_commit(signal: Signal, sender: type, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
+    # A mail hold in force now (a bulk load) also covers what the receivers do after the commit.
+    transaction.on_commit(keeping_hold(lambda: signal.send(sender=sender, **kwargs)))

@@ -199,9 +199,9 @@ def aging_page(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[Gr
     narrowed = narrowing(user=user, where=where)
     if narrowed is None:
         return empty, 0
-    aging = aging_sql.aging_statement(connection.vendor, as_of=as_of, kind=kind,
-                                      dimension=aging_sql.dimensions()[by], bucket_list=bucket_list,
-                                      narrowing=narrowed)
+    unlabelled = replace(aging_sql.dimensions()[by], label_join="", label_columns=())  # the page names its rows
+    aging = aging_sql.aging_statement(connection.vendor, as_of=as_of, kind=kind, dimension=unlabelled,
+                                      bucket_list=bucket_list, narrowing=narrowed)
     rates = _latest_rates(as_of, company)
     places = -quantum(company).as_tuple().exponent  # type: ignore[operator]
 
@@ -213,18 +213,17 @@ def aging_page(*, as_of: date, by: Grouping, user: Any | None, where: Mapping[Gr
             return cursor.fetchall()
 
     found = fetch(max(0, offset))
-    if not found and offset > 0:
-        first = fetch(0)
-        if not first:
-            return empty, 0
-        found = fetch(max(0, (int(first[0][4 + width]) - 1) // limit * limit))  # past the end: the last page
-    if not found:
+    count = int(found[0][4 + width])
+    if found[0][0] is None and count and offset > 0:
+        found = fetch((count - 1) // limit * limit)  # a page past the end shows the last page
+    if not count:
         return empty, 0
     tail = found[0][4 + width:]
-    count, sums, seen, missing = int(tail[0]), tail[1:width + 3], tail[width + 3] or [], tail[width + 4] or []
+    sums, seen, missing = tail[1:width + 3], tail[width + 3] or [], tail[width + 4] or []
     if missing:
         raise NoFxRate(sorted(missing)[0], as_of)
-    rows = tuple(Row(str(r[0]), r[1], Amounts(tuple(r[2:2 + width]), r[3 + width], r[2 + width])) for r in found)
+    rows = tuple(Row(str(r[0]), r[1], Amounts(tuple(r[2:2 + width]), r[3 + width], r[2 + width]))
+                 for r in found if r[0] is not None)
     totals = Amounts(tuple(sums[:width]), sums[width + 1], sums[width])
     used = dict(rates)
     return replace(empty, rows=rows, totals=totals,

@@ -1,4 +1,5 @@
-"""Sending a message about a dispute to one of its customer's contacts, over SMTP.
+"""Sending a message about a dispute to one of its customer's contacts, over SMTP (or, for imports and the
+demo, recording one that was sent before, without sending it).
 
 The message row and its audit event are written in the transaction that sends the mail: if SMTP
 refuses, that transaction rolls back and a second one records the failed message with the error,
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Sequence
+from datetime import datetime
 from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.utils import timezone
 
 from ardesk.audit.services import record
 from ardesk.comms import conf, parsing, rendering
@@ -83,11 +86,48 @@ def _thread_headers(dispute: Dispute) -> dict[str, str]:
     return {"In-Reply-To": last[0], "References": references}
 
 
-def _audit(message: Message, dispute: Dispute, verb: str, by: Any) -> None:
+def _audit(message: Message, dispute: Dispute, verb: str, by: Any, **extra: Any) -> None:
     record(actor=by, verb=verb, subject=dispute, after={
         "message": message.pk, "message_id": message.message_id, "to": message.to_addresses,
-        "subject": message.subject, "template": message.template_code or None, "status": message.status,
+        "subject": message.subject, "template": message.template_code or None, "status": message.status, **extra,
     }, reason=message.error)
+
+
+def _outgoing(*, dispute: Dispute, to_contact: Contact, template_code: str | None, subject: str | None,
+              body: str | None, note: str, cc: Sequence[str], by: Any) -> tuple[Dispute, dict[str, Any]]:
+    """The checked recipient and the words of a message to the customer, as the fields of its row."""
+    dispute = Dispute.objects.select_related("customer").get(pk=dispute.pk)
+    _check_recipient(dispute, to_contact)
+    words, code = _words(dispute=dispute, contact=to_contact, template_code=template_code, subject=subject,
+                         body=body, note=note, by=by)
+    return dispute, {
+        "direction": Direction.OUT, "dispute": dispute, "customer": dispute.customer, "contact": to_contact,
+        "from_address": settings.DEFAULT_FROM_EMAIL, "to_addresses": to_contact.email,
+        "cc_addresses": ", ".join(cc), "subject": parsing.tagged_subject(words.subject, dispute.number)[:998],
+        "body": words.body, "message_id": make_msgid(domain=conf.mail_domain()), "template_code": code,
+        "sent_by": _user_or_none(by),
+    }
+
+
+@transaction.atomic
+def record_sent_message(
+    *, dispute: Dispute, to_contact: Contact, sent_at: datetime, by: Any, template_code: str | None = None,
+    subject: str | None = None, body: str | None = None, note: str = "",
+) -> Message:
+    """Keep a message that already went to the customer (from another system, or in the demo's story) without
+    sending anything: the same checks, words and threading headers as `send_dispute_message`, dated when it was
+    sent, so the customer's reply to it threads back. Audited as "dispute.message_recorded"."""
+    if timezone.is_naive(sent_at):
+        raise DomainError("give the time the message was sent with its time zone", field="sent_at")
+    if sent_at > timezone.now():
+        raise DomainError("a message recorded as sent cannot be sent in the future", field="sent_at")
+    dispute, fields = _outgoing(dispute=dispute, to_contact=to_contact, template_code=template_code,
+                                subject=subject, body=body, note=note, cc=(), by=by)
+    headers = _thread_headers(dispute)
+    message = Message.objects.create(status=MessageStatus.SENT, in_reply_to=headers.get("In-Reply-To", ""),
+                                     references=headers.get("References", ""), created_at=sent_at, **fields)
+    _audit(message, dispute, "dispute.message_recorded", by, sent_at=sent_at)
+    return message
 
 
 def send_dispute_message(
@@ -99,19 +139,10 @@ def send_dispute_message(
     The subject carries the dispute's tag ("[DSP-0000123] …") and the mail our own Message-ID, so a reply
     threads back. A customer marked do-not-contact, or a contact of another customer, is refused.
     """
-    dispute = Dispute.objects.select_related("customer").get(pk=dispute.pk)
-    _check_recipient(dispute, to_contact)
-    words, code = _words(dispute=dispute, contact=to_contact, template_code=template_code, subject=subject,
-                         body=body, note=note, by=by)
-    fields: dict[str, Any] = {
-        "direction": Direction.OUT, "dispute": dispute, "customer": dispute.customer, "contact": to_contact,
-        "from_address": settings.DEFAULT_FROM_EMAIL, "to_addresses": to_contact.email,
-        "cc_addresses": ", ".join(cc), "subject": parsing.tagged_subject(words.subject, dispute.number)[:998],
-        "body": words.body, "message_id": make_msgid(domain=conf.mail_domain()), "template_code": code,
-        "sent_by": _user_or_none(by),
-    }
+    dispute, fields = _outgoing(dispute=dispute, to_contact=to_contact, template_code=template_code,
+                                subject=subject, body=body, note=note, cc=cc, by=by)
     headers = {"Message-ID": fields["message_id"], **_thread_headers(dispute)}
-    mail = EmailMessage(subject=fields["subject"], body=words.body, from_email=settings.DEFAULT_FROM_EMAIL,
+    mail = EmailMessage(subject=fields["subject"], body=fields["body"], from_email=settings.DEFAULT_FROM_EMAIL,
                         to=[to_contact.email], cc=list(cc), headers=headers,
                         connection=get_connection(timeout=conf.smtp_timeout()))
     try:

@@ -132,7 +132,11 @@ def page_queue(rows: QuerySet[Dispute], *, sort: str, page: PageQuery) -> Page[D
         if not isinstance(raw, list) or len(raw) != len(keys):
             raise DomainError("this cursor does not fit this list", field="cursor")
         rows = rows.filter(_after(order, [*(_typed(k, v) for k, v in zip(keys, raw, strict=True)), last_pk]))
-    found = list(rows[: limit + 1])
+    # The page's keys first, sorted on the bare table (an index, or a narrow sort), then those rows with
+    # their joins: sorting 100,000 joined rows to keep 51 is what made "every status by amount" slow.
+    ids = list(rows.values_list("pk", flat=True)[: limit + 1])
+    loaded = rows.in_bulk(ids)
+    found = [loaded[pk] for pk in ids if pk in loaded]
     if len(found) <= limit:
         return Page(found, None)
     last = found[limit - 1]

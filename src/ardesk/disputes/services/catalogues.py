@@ -6,10 +6,12 @@ which takes it out of the pickers and the suggester but keeps every old dispute 
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.db import transaction
 from django.db.models import Max
 
@@ -144,3 +146,17 @@ def update_root_cause(*, root_cause: RootCause, label: str | None = None, active
         row.save()
         record(actor=by, verb="root_cause.updated", subject=row, before=before, after=after)
     return row
+
+
+def ensure_default_catalogues() -> bool:
+    """Put back the reason codes and root causes migration 0002 seeds, when both tables are empty.
+
+    A database emptied by `flush` (or a test framework's) loses them although its migrations are applied;
+    the demo needs them. Returns whether anything was written; nothing is touched when any row exists.
+    """
+    if ReasonCode.objects.exists() or RootCause.objects.exists():
+        return False
+    seed = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues").seed
+    with transaction.atomic():
+        seed(django_apps, None)
+    return True

@@ -30,6 +30,7 @@ from ardesk.audit.services import SystemActor, record
 from ardesk.disputes import escalation as esc
 from ardesk.disputes import escalation_queries as eq
 from ardesk.disputes import workflow
+from ardesk.disputes.mail_hold import mail_held
 from ardesk.disputes.models import (
     AutoResolution,
     AutoResolutionRule,
@@ -118,8 +119,9 @@ def _recipients(dispute: Dispute, *, level: str, exclude: Any = None) -> list[st
 
 
 def _mail_on_commit(dispute: Dispute, subject: str, lines: Iterable[str], to: list[str]) -> None:
-    """Send after the commit; a mail server that is down is logged, never undoes the escalation."""
-    if not to:
+    """Send after the commit; a mail server that is down is logged, never undoes the escalation.
+    Nothing is sent under a mail hold (a bulk load such as the demo: ardesk.disputes.mail_hold)."""
+    if not to or mail_held():
         return
     body = "\n".join([*lines, "", f"Dispute {dispute.number}, customer {dispute.customer.number} "
                       f"{dispute.customer.name}", f"In dispute: {dispute.outstanding_amount} {dispute.currency}",
@@ -190,9 +192,10 @@ def _apply(locked: Dispute, rule: EscalationRule, action: esc.Action, by: Any) -
         locked = set_priority(dispute=locked, priority=action.raise_priority_to, reason=why, by=actor)
         done.append(f"priority raised to {Priority(action.raise_priority_to).label}")
     to = _recipients(locked, level=action.escalate_to) if action.notify else []
+    held = {"mail_held": True} if to and mail_held() else {}
     record(actor=actor, verb=eq.FIRED_VERB, subject=locked, reason=why,
            after={"rule": rule.pk, "name": rule.name, "escalated_to": action.escalate_to or None,
-                  "priority": action.raise_priority_to, "notified": to,
+                  "priority": action.raise_priority_to, "notified": [] if held else to, **held,
                   "triggered_by": getattr(by, "username", None)})
     if to:
         _mail_on_commit(locked, "; ".join(done) or f"matches rule {rule.name}", [f"Rule {rule.name}: "

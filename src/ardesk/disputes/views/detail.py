@@ -24,6 +24,8 @@ from ardesk.identity.roles import Permission
 from ardesk.web.paging import paginate
 
 TIMELINE_PAGE = 30
+COMMENTS_SHOWN = 20  # the latest; "show all" (?comments=all) lists up to ALL_COMMENTS
+ALL_COMMENTS = 1000
 
 _TITLES = {
     "dispute.raised": "Raised",
@@ -41,10 +43,27 @@ _TITLES = {
     "dispute.resolved": "Resolved",
     "dispute.closed": "Closed",
     "dispute.reopened": "Reopened",
+    # mail (ardesk.comms)
+    "dispute.message_sent": "Message sent to the customer",
+    "dispute.message_recorded": "Message to the customer recorded (sent earlier)",
+    "dispute.message_received": "Message received",
+    "dispute.message_failed": "Message not sent: the mail server refused it",
+    # documents, escalation and rules, prevention
+    "dispute.document_attached": "Document attached",
+    "dispute.document_removed": "Document removed",
+    "dispute.escalated": "Escalated",
+    "dispute.rule_fired": "Escalation rule applied",
+    "dispute.auto_resolved": "Settled by an auto-resolution rule",
+    "dispute.auto_resolution_reviewed": "Auto-resolution reviewed",
+    "dispute.handed_to_sales": "Sales opportunity handed to sales",
+    "dispute.corrective_action_recorded": "Corrective action recorded",
+    "dispute.corrective_action_updated": "Corrective action updated",
+    "dispute.stray_files_removed": "Stray document files removed",
 }
 _SHOWN_KEYS = ("status", "owner", "department", "priority", "reason_code", "outcome", "settlement", "accepted",
                "amount", "title", "kind", "party", "root_cause", "responsible_department", "credit_memos",
-               "new_invoice", "mentions", "due_date")
+               "new_invoice", "mentions", "due_date", "subject", "to", "from", "filename", "escalation_level",
+               "escalated_to", "sales_reps")
 
 
 def event_title(event: AuditEvent) -> str:
@@ -52,9 +71,12 @@ def event_title(event: AuditEvent) -> str:
 
 
 def event_detail(event: AuditEvent) -> str:
-    """The few fields of the event worth a line on the timeline, before → after where both are known."""
+    """The few fields of the event worth a line on the timeline, before → after where both are known.
+    An event with nothing after it (a document removed) shows what it was before."""
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
+    if not after:
+        before, after = {}, before
     parts = []
     for key in _SHOWN_KEYS:
         if key not in after or after[key] in (None, "", []):
@@ -113,6 +135,9 @@ def detail_context(request: HttpRequest, dispute: Dispute, *, bound: dict[str, d
     approvals = list(ApprovalRequest.objects.filter(dispute=dispute).select_related("requested_by", "approver"))
     pending = [a for a in approvals if a.status == ApprovalStatus.PENDING]
     timeline_page = paginate(request, queries.timeline(dispute), param="timeline_page", per_page=TIMELINE_PAGE)
+    shown = ALL_COMMENTS if request.GET.get("comments") == "all" else COMMENTS_SHOWN
+    comments = list(dispute.comments.select_related("author").prefetch_related("mentions")
+                    .order_by("-created_at", "-pk")[:shown + 1])
     context: dict[str, Any] = {
         "dispute": dispute,
         "user": user,
@@ -122,8 +147,8 @@ def detail_context(request: HttpRequest, dispute: Dispute, *, bound: dict[str, d
         "items": list(dispute.items.select_related("invoice", "invoice_line").order_by("pk")),
         "settlements": list(dispute.settlements.select_related("invoice", "credit_memo", "write_off",
                                                                "new_invoice").order_by("pk")),
-        "comments": list(dispute.comments.select_related("author").prefetch_related("mentions")
-                         .order_by("-created_at", "-pk")[:100]),
+        "comments": comments[:shown],
+        "comments_total": dispute.comments.count() if len(comments) > shown else len(comments),
         "tasks": list(dispute.tasks.select_related("assignee", "done_by")),
         "offers": list(dispute.offers.select_related("recorded_by").order_by("created_at", "pk")),
         "approvals": approvals,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from ardesk.disputes import forms, services
 from ardesk.disputes.models import Department, Priority, ReasonCode
 from ardesk.disputes.queries import visible_disputes
-from ardesk.disputes.queue import SLA_STATES, BadFilter, QueueRows, parse_filter, queue, queue_summary, sla_state
+from ardesk.disputes.queue import SLA_STATES, BadFilter, QueueRows, page_summary, parse_filter, queue, sla_state
 from ardesk.disputes.views.actions import refusal
 from ardesk.disputes.workflow import OPEN_STATES, Status
 from ardesk.errors import DomainError
@@ -63,8 +63,9 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         context["errors"] = [f"{exc.field}: {exc.message}"]
         f = parse_filter({})
         status = 400
-    summary = queue_summary(user, f, today)
-    page = paginate(request, QueueRows(queue(user, f, today)), per_page=PAGE_SIZE, count=lambda: summary["count"])
+    selected = queue(user, f, today)
+    summary = page_summary(selected, today)
+    page = paginate(request, QueueRows(selected), per_page=PAGE_SIZE, count=lambda: summary["count"])
     rows = [(d, sla_state(is_open=d.is_open, sla_due=d.sla_due, today=today), (today - d.raised_on).days)
             for d in page.object_list]
     context.update(filter=f, summary=summary, page=page, rows=rows, sort=f.sort,
