@@ -64,7 +64,7 @@ class Invoice(models.Model):
             # Open invoices per customer are read through insights_open_invoice_aging_idx (a covering
             # partial index on customer, currency, due date); a second partial index only slowed imports.
             models.Index(fields=["po_number"], name="invoice_po_idx"),
-            # No index on issue_date: nothing reads invoices by it yet, and each index costs every import.
+            models.Index(fields=["issue_date"], name="invoice_issue_idx"),  # the API lists invoices in issue order
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_amount_not_negative"),

@@ -16,10 +16,6 @@ class Migration(migrations.Migration):
             model_name='invoice',
             name='invoice_open_customer_due_idx',
         ),
-        migrations.RemoveIndex(
-            model_name='invoice',
-            name='invoice_issue_idx',
-        ),
         migrations.AlterField(
             model_name='invoice',
             name='customer',
