@@ -21,6 +21,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from ardesk.api import api
 from ardesk.comms.models import MessageTemplate
+from ardesk.disputes.models import ReasonCode, RootCause
 from ardesk.identity.roles import Role
 from tests.access.dispute_routes import DISPUTE_ROUTES, dispute_params
 from tests.access.escalation_world import escalation_params, escalation_world
@@ -89,6 +90,11 @@ PAGES: dict[str, tuple[frozenset[Role], Kwargs]] = {
     "identity:team_detail": (ADMIN, lambda w: {"pk": w.south.pk}),
     "imports:upload": (ADMIN, NO_KWARGS),
     "disputes:rules": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "disputes:catalogues": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "disputes:reason_code_create": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "disputes:reason_code_edit": (MANAGER_OR_ADMIN, lambda w: {"pk": ReasonCode.objects.order_by("pk").first().pk}),
+    "disputes:root_cause_create": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "disputes:root_cause_edit": (MANAGER_OR_ADMIN, lambda w: {"pk": RootCause.objects.order_by("pk").first().pk}),
     "disputes:escalation_rule_create": (MANAGER_OR_ADMIN, NO_KWARGS),
     "disputes:escalation_rule_edit": (MANAGER_OR_ADMIN, lambda w: {"pk": escalation_world(w).rule.pk}),
     "disputes:escalation_rule_deactivate": (MANAGER_OR_ADMIN, lambda w: {"pk": escalation_world(w).rule.pk}),

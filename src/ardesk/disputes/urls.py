@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ardesk.disputes.views import actions, detail, documents, queue, raising
+from ardesk.disputes.views import actions, catalogues, detail, documents, queue, raising
 from ardesk.disputes.views import rules as rule_views
 
 app_name = "disputes"
@@ -31,6 +31,11 @@ urlpatterns: list = [
     path("<int:pk>/documents/<int:doc_pk>/remove/", documents.document_remove, name="document_remove"),
     path("<int:pk>/escalate/", rule_views.escalate, name="escalate"),
     path("rules/", rule_views.rules_page, name="rules"),
+    path("catalogues/", catalogues.catalogues, name="catalogues"),
+    path("catalogues/reasons/new/", catalogues.reason_code_create, name="reason_code_create"),
+    path("catalogues/reasons/<int:pk>/", catalogues.reason_code_edit, name="reason_code_edit"),
+    path("catalogues/root-causes/new/", catalogues.root_cause_create, name="root_cause_create"),
+    path("catalogues/root-causes/<int:pk>/", catalogues.root_cause_edit, name="root_cause_edit"),
     path("rules/escalation/new/", rule_views.escalation_rule_create, name="escalation_rule_create"),
     path("rules/escalation/<int:pk>/", rule_views.escalation_rule_edit, name="escalation_rule_edit"),
     path("rules/escalation/<int:pk>/deactivate/", rule_views.escalation_rule_deactivate,
