@@ -161,58 +161,82 @@ def _cells(sql: str, params: Params, vendor: str) -> list[Cell]:
 ITEMS, INVOICES, LINES = DisputeItem._meta.db_table, Invoice._meta.db_table, InvoiceLine._meta.db_table
 
 
-def item_parts(f: Frame) -> str:
-    """One row per dispute item and SKU: (dispute_id, sku, a = amount, x = accepted), the money split by SKU.
+def _frame_items(f: Frame, extra_key: str, where: str) -> str:
+    """The frame's dispute items, read once (a CTE `fi`): amounts as stored, the dispute's currency, `e` (the
+    extra key), `r` (resolved by as_of) and `multi` (the dispute has several items: only then can two of its
+    rows share a key, so only those disputes need de-duplicating). Takes the resolved flag, the frame, `where`."""
+    return (f"SELECT it.id, it.dispute_id, it.invoice_id, it.invoice_line_id, it.amount, it.accepted_amount, "
+            f"d.currency AS cur, {extra_key or 'NULL'} AS e, CASE WHEN {f.resolved} THEN 1 ELSE 0 END AS r, "
+            f"CASE WHEN it.dispute_id IN (SELECT m.dispute_id FROM {ITEMS} m GROUP BY m.dispute_id "
+            f"HAVING COUNT(*) > 1) THEN 1 ELSE 0 END AS multi "
+            f"FROM {ITEMS} it JOIN {DISPUTES} d ON d.id = it.dispute_id WHERE {f.where}{' AND ' + where if where else ''}")
+
+
+def _sku_rows(v: str) -> str:
+    """One row per frame item and SKU (dispute_id, cur, r, multi, e, k = SKU, a = amount, x = accepted, c = counts
+    the dispute): the money split by SKU.
 
     An item on a line is that line's SKU. An item on a whole invoice is shared among the invoice's lines in
     proportion to each line's gross amount (net + tax), equally when they sum to 0; an invoice without lines
-    is "" (no SKU).
+    is "" (no SKU). Lines are joined once per item; the invoice's total and line count are windows over the
+    item's rows, and `c` is 1 on the first row of each SKU of a one-item dispute (the other disputes are counted
+    apart, see item_cells).
     """
-    v = f.vendor
     gross = "(l.amount + l.tax_amount)"
     if v == "sqlite":
         weight = "CASE WHEN w.t = 0 THEN 1.0 / w.n ELSE CAST(w.g AS REAL) / w.t END"
     else:
         weight = "CASE WHEN w.t = 0 THEN 1.0 / w.n ELSE w.g / w.t END"
     scaled = ("CAST(ROUND({0} * 1000 * {1}) AS INTEGER)" if v == "sqlite" else "{0} * {1}")
+    no_line = "w.sku IS NULL"
     return (
-        f"SELECT it.dispute_id, l.sku, {exact(v, 'it.amount')} AS a, {exact(v, 'it.accepted_amount')} AS x "
-        f"FROM {ITEMS} it JOIN {LINES} l ON l.id = it.invoice_line_id "
+        f"SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, l.sku AS k, {exact(v, 'fi.amount')} AS a, "
+        f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c FROM fi JOIN {LINES} l ON l.id = fi.invoice_line_id "
         f"UNION ALL "
-        f"SELECT w.dispute_id, w.sku, {scaled.format('w.amount', weight)}, {scaled.format('w.accepted', weight)} "
-        f"FROM (SELECT it.dispute_id, it.amount, it.accepted_amount AS accepted, l.sku, {gross} AS g, "
-        f"SUM({gross}) OVER (PARTITION BY it.id) AS t, COUNT(*) OVER (PARTITION BY it.id) AS n "
-        f"FROM {ITEMS} it JOIN {DISPUTES} d ON d.id = it.dispute_id JOIN {LINES} l ON l.invoice_id = it.invoice_id "
-        f"WHERE it.invoice_line_id IS NULL AND {f.where}) w "
-        f"UNION ALL "
-        f"SELECT it.dispute_id, '', {exact(v, 'it.amount')}, {exact(v, 'it.accepted_amount')} FROM {ITEMS} it "
-        f"WHERE it.invoice_line_id IS NULL AND NOT EXISTS (SELECT 1 FROM {LINES} l WHERE l.invoice_id = it.invoice_id)"
+        f"SELECT w.dispute_id, w.cur, w.r, w.multi, w.e, COALESCE(w.sku, ''), "
+        f"CASE WHEN {no_line} THEN {exact(v, 'w.amount')} ELSE {scaled.format('w.amount', weight)} END, "
+        f"CASE WHEN {no_line} THEN {exact(v, 'w.accepted_amount')} "
+        f"ELSE {scaled.format('w.accepted_amount', weight)} END, "
+        f"CASE WHEN w.multi = 1 OR w.nth > 1 THEN 0 ELSE 1 END "
+        f"FROM (SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, fi.amount, fi.accepted_amount, l.sku, {gross} AS g, "
+        f"SUM({gross}) OVER (PARTITION BY fi.id) AS t, COUNT(*) OVER (PARTITION BY fi.id) AS n, "
+        f"ROW_NUMBER() OVER (PARTITION BY fi.id, l.sku ORDER BY l.id) AS nth "
+        f"FROM fi LEFT JOIN {LINES} l ON l.invoice_id = fi.invoice_id WHERE fi.invoice_line_id IS NULL) w"
     )
 
 
-def item_cells(f: Frame, by: str, *, extra_key: str = "") -> list[Cell]:
+def _rep_rows(v: str) -> str:
+    """One row per frame item (as _sku_rows), keyed by the sales rep of the item's invoice."""
+    return (f"SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, i.sales_rep AS k, {exact(v, 'fi.amount')} AS a, "
+            f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c FROM fi JOIN {INVOICES} i ON i.id = fi.invoice_id")
+
+
+def item_cells(f: Frame, by: str, *, extra_key: str = "", where: str = "") -> list[Cell]:
     """Item money grouped by SKU (`by="sku"`) or by the sales rep of the item's invoice (`by="sales_rep"`),
-    optionally also by a dispute column (`extra_key`, e.g. "d.root_cause_id"; then the key is "extra:key").
-    A dispute over several SKUs or reps counts once in each of their rows."""
+    optionally also by a dispute column (`extra_key`, e.g. "d.root_cause_id"; then the key is "extra:key"),
+    narrowed by `where` (SQL over `d`, no parameters). A dispute over several SKUs or reps counts once in each
+    of their rows.
+
+    Set-based in one statement: the money is summed straight from the item rows (a sum does not care which
+    dispute a row belongs to); the disputes are counted from the rows' `c` flags, and those with several items
+    (rare) from their distinct (key, dispute) pairs, so no step groups every dispute.
+    """
     v = f.vendor
-    if by == "sku":
-        source = f"({item_parts(f)}) p"
-        key, amount, accepted = "p.sku", "p.a", "p.x"
+    rows = _sku_rows(v) if by == "sku" else _rep_rows(v)
+    if extra_key:
+        k = "p.e || ':' || p.k" if v == "sqlite" else "CONCAT(p.e, ':', p.k)"
     else:
-        source = f"{ITEMS} p JOIN {INVOICES} i ON i.id = p.invoice_id"
-        key, amount, accepted = "i.sales_rep", exact(v, "p.amount"), exact(v, "p.accepted_amount")
-    group = f"{extra_key}, {key}" if extra_key else key
-    k = f"{extra_key} || ':' || {key}" if extra_key and v == "sqlite" else (
-        f"CONCAT({extra_key}, ':', {key})" if extra_key else key)
-    # First one row per key and dispute (so counting disputes needs no DISTINCT), then per key and currency.
-    per_dispute = (f"SELECT {k} AS k, d.currency AS cur, SUM({amount}) AS a, SUM({accepted}) AS x, "
-                   f"CASE WHEN {f.resolved} THEN 1 ELSE 0 END AS r FROM {source} JOIN {DISPUTES} d "
-                   f"ON d.id = p.dispute_id WHERE {f.where} GROUP BY {group}, d.id, d.currency, d.resolved_at")
-    sql = ("SELECT g.k, g.cur, COUNT(*), SUM(g.a), SUM(1 - g.r), SUM(g.r), SUM(g.r * g.x), SUM(g.r * (g.a - g.x)) "
-           f"FROM ({per_dispute}) g GROUP BY g.k, g.cur")
-    # In the text: the resolved flag, then (for SKUs) the frame inside item_parts, then the frame outside.
-    inner = list(f.params) if by == "sku" else []
-    return _cells(sql, [f.resolved_before, *inner, *f.params], v)
+        k = "p.k"
+    once = ("SELECT g.k, g.cur, SUM(g.c) AS n, SUM(g.a) AS a, SUM(CASE WHEN g.r = 0 THEN g.c ELSE 0 END) AS o, "
+            "SUM(CASE WHEN g.r = 1 THEN g.c ELSE 0 END) AS s, SUM(CASE WHEN g.r = 1 THEN g.x ELSE 0 END) AS x, "
+            "SUM(CASE WHEN g.r = 1 THEN g.a - g.x ELSE 0 END) AS y "
+            f"FROM (SELECT {k} AS k, p.cur, p.r, p.c, p.a, p.x FROM p) g GROUP BY g.k, g.cur")
+    several = ("SELECT u.k, u.cur, COUNT(*), 0, SUM(1 - u.r), SUM(u.r), 0, 0 "
+               f"FROM (SELECT DISTINCT {k} AS k, p.dispute_id, p.cur, p.r FROM p WHERE p.multi = 1) u GROUP BY u.k, u.cur")
+    sql = (f"WITH fi AS ({_frame_items(f, extra_key, where)}), p AS ({rows}) "
+           f"SELECT z.k, z.cur, SUM(z.n), SUM(z.a), SUM(z.o), SUM(z.s), SUM(z.x), SUM(z.y) "
+           f"FROM ({once} UNION ALL {several}) z GROUP BY z.k, z.cur")
+    return _cells(sql, [f.resolved_before, *f.params], v)
 
 
 # --- labels of small catalogues -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`ardesk disputes train|verify|suggest`: the reason-code model and the disputed-amount check."""
+"""`ardesk disputes train|verify|suggest|files-verify|escalate`: the reason-code model, the checks, the rules."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from ardesk.disputes.services import suggest_reason, train_reason_model
 class Command(BaseCommand):
     help = ("Disputes tools. `train` retrains the reason-code suggester on resolved disputes; `verify` checks "
             "every invoice's disputed amount against its open disputes; `suggest TEXT` shows the suggestion; "
-            "`files-verify` checks every document's file (size, sha256) and lists stray files.")
+            "`files-verify` checks every document's file (size, sha256) and lists stray files; `escalate` runs the "
+            "escalation and auto-resolution rules now.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["train", "verify", "suggest", "files-verify", "escalate"])
