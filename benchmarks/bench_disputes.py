@@ -15,7 +15,8 @@ on a dispute that is busy, not on a fresh one.
 Pages are timed at the server through Django's test client, signed in as the demo administrator (every
 customer in scope) and as a dispute analyst (one team): the median of five after a warm-up, target 300 ms
 (the best of the five and the page's query count are printed beside it). The cases: the default queue,
-each filter, each sort, a deep page, a customer search, the dispute page and the API's list and summary.
+each filter, each sort, a deep page, a customer search, the dispute page, the API's list and summary, every
+dispute report page (and by SKU in an analyst's scope) and the prevention page.
 The classifier's accuracy: trained on the earliest 80 % of the demo's resolved dispute texts (by the day
 raised), tested on the latest 20 %, beside the keyword lists' accuracy on the same 20 %.
 """
@@ -296,6 +297,8 @@ def time_pages(size: str) -> list[Figure]:
     reports = reverse("insights:disputes")
     cases += [(f"report: {kind.value.replace('_', ' ')}", admin, f"{reports}?report={kind.value}")
               for kind in ReportKind]
+    cases += [("report: by SKU, an analyst's scope", analyst, f"{reports}?report=by_sku"),
+              ("prevention page (root causes by cost, corrective actions)", admin, reverse("insights:prevention"))]
     clients = {admin.pk: signed_in(admin), analyst.pk: signed_in(analyst)}
     figures = []
     with override_settings(DEBUG=False):

@@ -29,11 +29,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
+
+if TYPE_CHECKING:  # scikit-learn takes about a second to import: only code that fits or vectorises pays it
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 from ardesk.errors import DomainError
 
@@ -108,6 +110,8 @@ class TextModel:
     # which a frozen dataclass allows. The service keeps one model object per stored model (learning._load).
     @cached_property
     def _vectorizer(self) -> TfidfVectorizer:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         vectorizer = TfidfVectorizer(vocabulary=self.vocabulary, **_VECTORIZER)
         vectorizer.idf_ = np.asarray(self.idf)
         return vectorizer
@@ -154,6 +158,8 @@ class TextModel:
         """One suggestion per text, in order: one tokenisation pass and one matrix product for the lot."""
         if not texts:
             return []
+        from threadpoolctl import threadpool_limits
+
         with threadpool_limits(limits=1):
             rows = self.probabilities(texts)
         return [self._best(row) for row in rows]
@@ -190,6 +196,10 @@ def fit(examples: Sequence[Example]) -> tuple[TfidfVectorizer, LogisticRegressio
     One BLAS/OpenMP thread: the problem is small, and extra threads only spin against the web and worker
     processes sharing the machine (thirty times slower on a busy two-core box).
     """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
     with threadpool_limits(limits=1):
         vectorizer = TfidfVectorizer(max_features=_MAX_FEATURES, **_VECTORIZER)
         features = vectorizer.fit_transform([text for text, _ in examples])

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -117,8 +117,9 @@ def as_date(value: Any) -> date:
 
 # --- one row per key and currency: count, amount, open, resolved, accepted, recovered -------------------------
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """A NamedTuple, not a dataclass: a report by customer builds one per customer and currency (thousands)."""
+
     key: str
     label: str
     currency: str
@@ -153,6 +154,11 @@ def _cells(sql: str, params: Params, vendor: str) -> list[Cell]:
     with report_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if vendor == "postgresql":  # numeric arrives as Decimal, counts as int: only NULLs need mending
+        return [Cell("" if k is None else str(k), "" if not label or label[0] is None else str(label[0]), cur,
+                     int(n), ZERO if a is None else a, o or 0, s or 0, ZERO if x is None else x,
+                     ZERO if y is None else y)
+                for k, cur, n, a, o, s, x, y, *label in rows]
     return [Cell("" if k is None else str(k), str(label[0]) if label and label[0] is not None else "", cur,
                  int(n), money(vendor, a), int(o or 0), int(s or 0), money(vendor, x), money(vendor, y))
             for k, cur, n, a, o, s, x, y, *label in rows]
@@ -169,7 +175,8 @@ def _frame_items(f: Frame, extra_key: str, where: str) -> str:
             f"d.currency AS cur, {extra_key or 'NULL'} AS e, CASE WHEN {f.resolved} THEN 1 ELSE 0 END AS r, "
             f"CASE WHEN it.dispute_id IN (SELECT m.dispute_id FROM {ITEMS} m GROUP BY m.dispute_id "
             f"HAVING COUNT(*) > 1) THEN 1 ELSE 0 END AS multi "
-            f"FROM {ITEMS} it JOIN {DISPUTES} d ON d.id = it.dispute_id WHERE {f.where}{' AND ' + where if where else ''}")
+            f"FROM {ITEMS} it JOIN {DISPUTES} d ON d.id = it.dispute_id "
+            f"WHERE {f.where}{' AND ' + where if where else ''}")
 
 
 def _sku_rows(v: str) -> str:
@@ -192,13 +199,15 @@ def _sku_rows(v: str) -> str:
     return (
         f"SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, l.sku AS k, {exact(v, 'fi.amount')} AS a, "
         f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c FROM fi JOIN {LINES} l ON l.id = fi.invoice_line_id "
+        f"WHERE fi.invoice_line_id IS NOT NULL "
         f"UNION ALL "
         f"SELECT w.dispute_id, w.cur, w.r, w.multi, w.e, COALESCE(w.sku, ''), "
         f"CASE WHEN {no_line} THEN {exact(v, 'w.amount')} ELSE {scaled.format('w.amount', weight)} END, "
         f"CASE WHEN {no_line} THEN {exact(v, 'w.accepted_amount')} "
         f"ELSE {scaled.format('w.accepted_amount', weight)} END, "
         f"CASE WHEN w.multi = 1 OR w.nth > 1 THEN 0 ELSE 1 END "
-        f"FROM (SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, fi.amount, fi.accepted_amount, l.sku, {gross} AS g, "
+        f"FROM (SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, fi.amount, fi.accepted_amount, l.sku, "
+        f"{gross} AS g, "
         f"SUM({gross}) OVER (PARTITION BY fi.id) AS t, COUNT(*) OVER (PARTITION BY fi.id) AS n, "
         f"ROW_NUMBER() OVER (PARTITION BY fi.id, l.sku ORDER BY l.id) AS nth "
         f"FROM fi LEFT JOIN {LINES} l ON l.invoice_id = fi.invoice_id WHERE fi.invoice_line_id IS NULL) w"
@@ -208,7 +217,8 @@ def _sku_rows(v: str) -> str:
 def _rep_rows(v: str) -> str:
     """One row per frame item (as _sku_rows), keyed by the sales rep of the item's invoice."""
     return (f"SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, i.sales_rep AS k, {exact(v, 'fi.amount')} AS a, "
-            f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c FROM fi JOIN {INVOICES} i ON i.id = fi.invoice_id")
+            f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c "
+            f"FROM fi JOIN {INVOICES} i ON i.id = fi.invoice_id")
 
 
 def item_cells(f: Frame, by: str, *, extra_key: str = "", where: str = "") -> list[Cell]:
@@ -223,17 +233,17 @@ def item_cells(f: Frame, by: str, *, extra_key: str = "", where: str = "") -> li
     """
     v = f.vendor
     rows = _sku_rows(v) if by == "sku" else _rep_rows(v)
-    if extra_key:
-        k = "p.e || ':' || p.k" if v == "sqlite" else "CONCAT(p.e, ':', p.k)"
-    else:
-        k = "p.k"
+    concat = "p.e || ':' || p.k" if v == "sqlite" else "CONCAT(p.e, ':', p.k)"
+    k = concat if extra_key else "p.k"
     once = ("SELECT g.k, g.cur, SUM(g.c) AS n, SUM(g.a) AS a, SUM(CASE WHEN g.r = 0 THEN g.c ELSE 0 END) AS o, "
             "SUM(CASE WHEN g.r = 1 THEN g.c ELSE 0 END) AS s, SUM(CASE WHEN g.r = 1 THEN g.x ELSE 0 END) AS x, "
             "SUM(CASE WHEN g.r = 1 THEN g.a - g.x ELSE 0 END) AS y "
             f"FROM (SELECT {k} AS k, p.cur, p.r, p.c, p.a, p.x FROM p) g GROUP BY g.k, g.cur")
     several = ("SELECT u.k, u.cur, COUNT(*), 0, SUM(1 - u.r), SUM(u.r), 0, 0 "
-               f"FROM (SELECT DISTINCT {k} AS k, p.dispute_id, p.cur, p.r FROM p WHERE p.multi = 1) u GROUP BY u.k, u.cur")
-    sql = (f"WITH fi AS ({_frame_items(f, extra_key, where)}), p AS ({rows}) "
+               f"FROM (SELECT DISTINCT {k} AS k, p.dispute_id, p.cur, p.r FROM p WHERE p.multi = 1) u "
+               "GROUP BY u.k, u.cur")
+    # `fi` is read once (MATERIALIZED: inlined, PostgreSQL would evaluate the `multi` subquery once per use).
+    sql = (f"WITH fi AS MATERIALIZED ({_frame_items(f, extra_key, where)}), p AS MATERIALIZED ({rows}) "
            f"SELECT z.k, z.cur, SUM(z.n), SUM(z.a), SUM(z.o), SUM(z.s), SUM(z.x), SUM(z.y) "
            f"FROM ({once} UNION ALL {several}) z GROUP BY z.k, z.cur")
     return _cells(sql, [f.resolved_before, *f.params], v)

@@ -84,12 +84,15 @@ def root_cause_costs(*, period: Period, user: Any | None, limit: int = TOP_CAUSE
     ranked = sorted(totals, key=lambda k: (-totals[k][1], -totals[k][0], k))[:limit]
     if not ranked:
         return [], dict(money.rates)
+    # Who is behind the ranked causes only: their ids are integers from the statement above.
+    shown = f"d.root_cause_id IN ({', '.join(str(int(k)) for k in ranked)})"
     customer_key = "d.root_cause_id || ':' || d.customer_id"
-    by_customer = q.dispute_cells(f, customer_key, where=closed)
+    by_customer = q.dispute_cells(f, customer_key, where=shown)
     names = q.customer_names(sorted({int(c.key.partition(":")[2]) for c in by_customer}))
     customers = _top(by_customer, money, lambda k: names.get(int(k), k))
-    skus = _top(_with_cause(q.item_cells(f, "sku", extra_key="d.root_cause_id")), money, lambda k: k or "(no SKU)")
-    reps = _top(_with_cause(q.item_cells(f, "sales_rep", extra_key="d.root_cause_id")), money,
+    skus = _top(_with_cause(q.item_cells(f, "sku", extra_key="d.root_cause_id", where=shown)), money,
+                lambda k: k or "(no SKU)")
+    reps = _top(_with_cause(q.item_cells(f, "sales_rep", extra_key="d.root_cause_id", where=shown)), money,
                 lambda k: k or "(no sales rep)")
     causes = RootCause.objects.in_bulk([int(k) for k in ranked])
     result = [CauseCost(causes[int(k)], counts[k], totals[k][0], totals[k][1], customers.get(k, []),

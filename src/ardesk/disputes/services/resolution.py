@@ -100,7 +100,9 @@ def _state(dispute: Dispute) -> workflow.State:
 
 
 def _next_number(model: type[CreditMemo] | type[Invoice], prefix: str) -> str:
-    n = model.objects.filter(number__startswith=prefix).count() + 1
+    """The first free `<prefix>1`, `<prefix>2` …: a prefix names one dispute or invoice, so this stops at once
+    or after a few tries, each an exact look-up on the unique number."""
+    n = 1
     while model.objects.filter(number=f"{prefix}{n}").exists():
         n += 1
     return f"{prefix}{n}"
