@@ -15,12 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-
-import psycopg
 
 from benchmarks.common import Figure, setup_django
 
@@ -118,30 +114,6 @@ def _own_database() -> None:
         os.environ["DATABASE_URL"] = url + "_import"
 
 
-BULK_LOAD_WAL = "4GB"
-
-
-@contextmanager
-def _bulk_load_wal() -> Iterator[str]:
-    """PostgreSQL's max_wal_size raised for the run, as docs/imports.md advises for a server taking ERP loads.
-
-    At the default 1 GB the million-row INSERT (about 900 MB of WAL) forces a checkpoint halfway, and every
-    index page touched after it is written to the WAL whole again: 33 s instead of 29 s on the 2-core machine.
-    The server's own setting is put back afterwards (ALTER SYSTEM RESET), even when the run fails.
-    """
-    url = os.environ["DATABASE_URL"]
-    with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute("SHOW max_wal_size").fetchone()
-        before = row[0] if row else "?"
-        conn.execute(f"ALTER SYSTEM SET max_wal_size = '{BULK_LOAD_WAL}'")
-        conn.execute("SELECT pg_reload_conf()")
-        try:
-            yield f"max_wal_size {BULK_LOAD_WAL} (server default {before})"
-        finally:
-            conn.execute("ALTER SYSTEM RESET max_wal_size")
-            conn.execute("SELECT pg_reload_conf()")
-
-
 def run(args: argparse.Namespace) -> list[Figure]:
     _own_database()  # benchmarks/__main__.py runs each module in a process of its own, before Django starts
     setup_django()
@@ -153,12 +125,11 @@ def run(args: argparse.Namespace) -> list[Figure]:
         write_invoices(invoice_file, invoices, write_customers(customer_file, customers, rnd), rnd)
         megabytes = invoice_file.stat().st_size / 1e6
         _empty_tables()
-        with _bulk_load_wal() as server:
-            customer_seconds, customer_peak = _import("customers", customer_file)
-            invoice_seconds, invoice_peak = _import("invoices", invoice_file)
-            largest_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            again_seconds, again_peak = _import("invoices", invoice_file)
-    size = f"{invoices:,} invoices of {customers:,} customers ({megabytes:,.0f} MB CSV; {server})"
+        customer_seconds, customer_peak = _import("customers", customer_file)
+        invoice_seconds, invoice_peak = _import("invoices", invoice_file)
+        largest_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        again_seconds, again_peak = _import("invoices", invoice_file)
+    size = f"{invoices:,} invoices of {customers:,} customers ({megabytes:,.0f} MB CSV)"
     return [
         Figure("import customers (command, first time)", f"{customers:,} customers", customer_seconds,
                TARGET_SECONDS, "s"),
