@@ -91,6 +91,7 @@ PAGES: dict[str, tuple[frozenset[Role], Kwargs]] = {
     "imports:upload": (ADMIN, NO_KWARGS),
     "disputes:rules": (MANAGER_OR_ADMIN, NO_KWARGS),
     "disputes:catalogues": (MANAGER_OR_ADMIN, NO_KWARGS),
+    "disputes:approvals": (frozenset({Role.DISPUTE_ANALYST, Role.AR_MANAGER, Role.ADMIN}), NO_KWARGS),
     "disputes:reason_code_create": (MANAGER_OR_ADMIN, NO_KWARGS),
     "disputes:reason_code_edit": (MANAGER_OR_ADMIN, lambda w: {"pk": ReasonCode.objects.order_by("pk").first().pk}),
     "disputes:root_cause_create": (MANAGER_OR_ADMIN, NO_KWARGS),

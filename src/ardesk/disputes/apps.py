@@ -5,3 +5,6 @@ class DisputesConfig(AppConfig):
     name = "ardesk.disputes"
     label = "disputes"
     verbose_name = "Disputes and deductions"
+
+    def ready(self) -> None:
+        from ardesk.disputes import notifications  # noqa: F401  (connects the mail receivers)

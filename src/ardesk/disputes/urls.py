@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ardesk.disputes.views import actions, catalogues, detail, documents, queue, raising
+from ardesk.disputes.views import actions, approvals, catalogues, detail, documents, queue, raising
 from ardesk.disputes.views import rules as rule_views
 
 app_name = "disputes"
@@ -10,6 +10,7 @@ app_name = "disputes"
 urlpatterns: list = [
     path("", queue.queue_page, name="queue"),
     path("bulk-assign/", queue.bulk_assign, name="bulk_assign"),
+    path("approvals/", approvals.approvals, name="approvals"),
     path("raise/", raising.raise_dispute, name="raise"),
     path("suggest/", raising.suggest, name="suggest"),
     path("<int:pk>/", detail.dispute_detail, name="detail"),

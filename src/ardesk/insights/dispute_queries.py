@@ -170,11 +170,11 @@ ITEMS, INVOICES, LINES = DisputeItem._meta.db_table, Invoice._meta.db_table, Inv
 def _frame_items(f: Frame, extra_key: str, where: str) -> str:
     """The frame's dispute items, read once (a CTE `fi`): amounts as stored, the dispute's currency, `e` (the
     extra key), `r` (resolved by as_of) and `multi` (the dispute has several items: only then can two of its
-    rows share a key, so only those disputes need de-duplicating). Takes the resolved flag, the frame, `where`."""
+    rows share a key, so only those disputes need de-duplicating; every item of a dispute is in the frame, so a
+    window over the frame counts them). Takes the resolved flag, the frame, `where`."""
     return (f"SELECT it.id, it.dispute_id, it.invoice_id, it.invoice_line_id, it.amount, it.accepted_amount, "
             f"d.currency AS cur, {extra_key or 'NULL'} AS e, CASE WHEN {f.resolved} THEN 1 ELSE 0 END AS r, "
-            f"CASE WHEN it.dispute_id IN (SELECT m.dispute_id FROM {ITEMS} m GROUP BY m.dispute_id "
-            f"HAVING COUNT(*) > 1) THEN 1 ELSE 0 END AS multi "
+            f"CASE WHEN COUNT(*) OVER (PARTITION BY it.dispute_id) > 1 THEN 1 ELSE 0 END AS multi "
             f"FROM {ITEMS} it JOIN {DISPUTES} d ON d.id = it.dispute_id "
             f"WHERE {f.where}{' AND ' + where if where else ''}")
 
@@ -197,9 +197,9 @@ def _sku_rows(v: str) -> str:
     scaled = ("CAST(ROUND({0} * 1000 * {1}) AS INTEGER)" if v == "sqlite" else "{0} * {1}")
     no_line = "w.sku IS NULL"
     return (
-        f"SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, l.sku AS k, {exact(v, 'fi.amount')} AS a, "
-        f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c FROM fi JOIN {LINES} l ON l.id = fi.invoice_line_id "
-        f"WHERE fi.invoice_line_id IS NOT NULL "
+        f"SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, "
+        f"(SELECT l.sku FROM {LINES} l WHERE l.id = fi.invoice_line_id) AS k, {exact(v, 'fi.amount')} AS a, "
+        f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c FROM fi WHERE fi.invoice_line_id IS NOT NULL "
         f"UNION ALL "
         f"SELECT w.dispute_id, w.cur, w.r, w.multi, w.e, COALESCE(w.sku, ''), "
         f"CASE WHEN {no_line} THEN {exact(v, 'w.amount')} ELSE {scaled.format('w.amount', weight)} END, "
@@ -242,7 +242,7 @@ def item_cells(f: Frame, by: str, *, extra_key: str = "", where: str = "") -> li
     several = ("SELECT u.k, u.cur, COUNT(*), 0, SUM(1 - u.r), SUM(u.r), 0, 0 "
                f"FROM (SELECT DISTINCT {k} AS k, p.dispute_id, p.cur, p.r FROM p WHERE p.multi = 1) u "
                "GROUP BY u.k, u.cur")
-    # `fi` is read once (MATERIALIZED: inlined, PostgreSQL would evaluate the `multi` subquery once per use).
+    # `fi` and `p` are each computed once (MATERIALIZED: both are read more than once).
     sql = (f"WITH fi AS MATERIALIZED ({_frame_items(f, extra_key, where)}), p AS MATERIALIZED ({rows}) "
            f"SELECT z.k, z.cur, SUM(z.n), SUM(z.a), SUM(z.o), SUM(z.s), SUM(z.x), SUM(z.y) "
            f"FROM ({once} UNION ALL {several}) z GROUP BY z.k, z.cur")

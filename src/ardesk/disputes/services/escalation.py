@@ -40,6 +40,7 @@ from ardesk.disputes.models import (
     EscalationRule,
     Priority,
 )
+from ardesk.disputes.rules import shown
 from ardesk.disputes.services import segregation
 from ardesk.disputes.services.handling import change_status, set_priority
 from ardesk.disputes.services.resolution import close, may_write_off, resolve
@@ -124,7 +125,7 @@ def _mail_on_commit(dispute: Dispute, subject: str, lines: Iterable[str], to: li
     if not to or mail_held():
         return
     body = "\n".join([*lines, "", f"Dispute {dispute.number}, customer {dispute.customer.number} "
-                      f"{dispute.customer.name}", f"In dispute: {dispute.outstanding_amount} {dispute.currency}",
+                      f"{dispute.customer.name}", f"In dispute: {shown(dispute.outstanding_amount, dispute.currency)}",
                       f"SLA date: {dispute.sla_due}", "", "-- ardesk"])
     full = f"[ardesk] {dispute.number}: {subject}"
 
@@ -262,7 +263,7 @@ def auto_resolve(*, dispute: Dispute, rule: AutoResolutionRule, today: date | No
     amount = locked.outstanding_amount
     if not may_write_off(approver, amount, locked.currency, day):
         raise Conflict(f"{approver.username}, who approved rule {locked_rule.name}, may no longer write off "
-                       f"{amount} {locked.currency}", field="rule")
+                       f"{shown(amount, locked.currency)}", field="rule")
     actor = rule_actor(locked_rule.name)
     note = f"auto-resolved by rule {locked_rule.name}"
     if locked.status == workflow.Status.NEW:
@@ -352,7 +353,7 @@ def _count(summary: RunSummary, result: Evaluation) -> None:
     if result.auto_resolution is not None:
         summary.auto_resolved += 1
         summary.lines.append(f"{number}: auto-resolved by rule {result.auto_resolution.rule.name} "
-                             f"({result.auto_resolution.amount} {result.dispute.currency})")
+                             f"({shown(result.auto_resolution.amount, result.dispute.currency)})")
 
 
 # At every change --------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ardesk.disputes.models import Department, Priority, ReasonCode
 from ardesk.disputes.queries import visible_disputes
 from ardesk.disputes.queue import SLA_STATES, BadFilter, QueueRows, page_summary, parse_filter, queue, sla_state
 from ardesk.disputes.views.actions import refusal
+from ardesk.disputes.views.approvals import waiting_for
 from ardesk.disputes.workflow import OPEN_STATES, Status
 from ardesk.errors import DomainError
 from ardesk.identity.guards import acting_user, requires
@@ -70,7 +71,9 @@ def queue_page(request: HttpRequest) -> HttpResponse:
             for d in page.object_list]
     context.update(filter=f, summary=summary, page=page, rows=rows, sort=f.sort,
                    selected_status={s.value for s in f.status},
-                   assign_form=forms.AssignForm() if context["may_reassign"] else None)
+                   assign_form=forms.AssignForm() if context["may_reassign"] else None,
+                   approvals_waiting=(waiting_for(user).count() if user.may(Permission.RESOLVE_DISPUTES)
+                                      and user.may(Permission.WRITE_OFF) else 0))
     return render(request, "disputes/queue.html", context, status=status)
 
 
