@@ -242,8 +242,10 @@ def item_cells(f: Frame, by: str, *, extra_key: str = "", where: str = "") -> li
     several = ("SELECT u.k, u.cur, COUNT(*), 0, SUM(1 - u.r), SUM(u.r), 0, 0 "
                f"FROM (SELECT DISTINCT {k} AS k, p.dispute_id, p.cur, p.r FROM p WHERE p.multi = 1) u "
                "GROUP BY u.k, u.cur")
-    # `fi` and `p` are each computed once (MATERIALIZED: both are read more than once).
-    sql = (f"WITH fi AS MATERIALIZED ({_frame_items(f, extra_key, where)}), p AS MATERIALIZED ({rows}) "
+    # `fi` is computed once. The SKU rows `p` too (their windows need every row); the rep rows are a plain join,
+    # cheaper to run twice, the second time only for the few disputes with several items.
+    kept = "MATERIALIZED" if by == "sku" else "NOT MATERIALIZED"
+    sql = (f"WITH fi AS MATERIALIZED ({_frame_items(f, extra_key, where)}), p AS {kept} ({rows}) "
            f"SELECT z.k, z.cur, SUM(z.n), SUM(z.a), SUM(z.o), SUM(z.s), SUM(z.x), SUM(z.y) "
            f"FROM ({once} UNION ALL {several}) z GROUP BY z.k, z.cur")
     return _cells(sql, [f.resolved_before, *f.params], v)
