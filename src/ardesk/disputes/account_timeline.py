@@ -23,6 +23,7 @@ def dispute_timeline(customer_ids: Sequence[int], limit: int) -> Iterable[Timeli
     events = list(AuditEvent.objects.filter(subject_type=_DISPUTE, subject_id__in=ids).order_by("-seq")[:limit])
     numbers = dict(Dispute.objects.filter(pk__in=[int(e.subject_id) for e in events]).values_list("pk", "number"))
     return [TimelineEntry(at=e.created_at, kind="dispute",
-                          title=f"{numbers.get(int(e.subject_id), '')}: {event_title(e)}", detail=event_detail(e), actor=e.actor_label,
+                          title=f"{numbers.get(int(e.subject_id), '')}: {event_title(e)}",
+                          detail=event_detail(e), actor=e.actor_label,
                           url=reverse("disputes:detail", args=[int(e.subject_id)]), sort_key=e.seq)
             for e in events]

@@ -347,14 +347,11 @@ def recurring_groups(f: Frame, look_back_from: date, days: int) -> list[tuple[in
              f"CASE WHEN {gap} <= %s THEN 1 ELSE 0 END AS again FROM {DISPUTES} d "
              f"WHERE {wide.where} AND d.reason_code_id IS NOT NULL "
              f"WINDOW w AS (PARTITION BY d.customer_id, d.reason_code_id ORDER BY d.raised_on, d.id)")
-    inside = "x.raised_on >= %s"
-    sql = (f"SELECT x.customer_id, x.reason_code_id, x.currency, SUM(CASE WHEN {inside} THEN 1 ELSE 0 END), "
-           f"SUM(CASE WHEN {inside} THEN x.again ELSE 0 END), MIN(CASE WHEN {inside} THEN x.raised_on END), "
-           f"MAX(CASE WHEN {inside} THEN x.raised_on END), SUM(CASE WHEN {inside} THEN x.a ELSE 0 END) "
-           f"FROM ({inner}) x GROUP BY x.customer_id, x.reason_code_id, x.currency "
-           f"HAVING SUM(CASE WHEN {inside} THEN x.again ELSE 0 END) > 0")
-    first = f.raised_from
-    params = [first] * 5 + [days, *wide.params, first]
+    # The disputes before the period only serve as LAG's "previous": the groups keep the period's rows alone.
+    sql = (f"SELECT x.customer_id, x.reason_code_id, x.currency, COUNT(*), SUM(x.again), MIN(x.raised_on), "
+           f"MAX(x.raised_on), SUM(x.a) FROM ({inner}) x WHERE x.raised_on >= %s "
+           f"GROUP BY x.customer_id, x.reason_code_id, x.currency HAVING SUM(x.again) > 0")
+    params = [days, *wide.params, f.raised_from]
     with report_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
