@@ -83,14 +83,16 @@ def test_fitting_runs_on_one_blas_thread(monkeypatch):
     # OpenBLAS's spinning threads made a small fit ~30x slower on a busy two-core machine.
     from threadpoolctl import threadpool_info
 
+    from sklearn.linear_model import LogisticRegression
+
     seen: list[int] = []
-    original = classify.LogisticRegression.fit
+    original = LogisticRegression.fit
 
     def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] in ("blas", "openmp"))
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(classify.LogisticRegression, "fit", spy)
+    monkeypatch.setattr(LogisticRegression, "fit", spy)
     classify.train(corpus(per_code=6))
     assert seen and set(seen) == {1}
 
@@ -98,14 +100,16 @@ def test_fitting_runs_on_one_blas_thread(monkeypatch):
 def test_one_at_a_time_builds_the_vectorizer_once_and_answers_as_the_batch(monkeypatch):
     examples = corpus(per_code=8)
     model = classify.TextModel.from_bytes(classify.train(examples).to_bytes())
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     built: list[object] = []
-    original = classify.TfidfVectorizer.__init__
+    original = TfidfVectorizer.__init__
 
     def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         built.append(self)
         original(self, *args, **kwargs)
 
-    monkeypatch.setattr(classify.TfidfVectorizer, "__init__", counting)
+    monkeypatch.setattr(TfidfVectorizer, "__init__", counting)
     texts = [text for text, _ in examples] + ["", "nothing the model has ever seen", "the TARIFF, tariff; tariff!"]
     single = [model.suggest(text) for text in texts]
     assert len(built) == 1  # the first suggestion builds it, the others reuse it
