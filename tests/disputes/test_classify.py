@@ -81,9 +81,8 @@ def test_the_split_keeps_every_code_in_training():
 
 def test_fitting_runs_on_one_blas_thread(monkeypatch):
     # OpenBLAS's spinning threads made a small fit ~30x slower on a busy two-core machine.
-    from threadpoolctl import threadpool_info
-
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_info
 
     seen: list[int] = []
     original = LogisticRegression.fit
