@@ -185,9 +185,9 @@ def _sku_rows(v: str) -> str:
 
     An item on a line is that line's SKU. An item on a whole invoice is shared among the invoice's lines in
     proportion to each line's gross amount (net + tax), equally when they sum to 0; an invoice without lines
-    is "" (no SKU). Lines are joined once per item; the invoice's total and line count are windows over the
-    item's rows, and `c` is 1 on the first row of each SKU of a one-item dispute (the other disputes are counted
-    apart, see item_cells).
+    is "" (no SKU). Lines are joined once per item; the invoice's total and line count come from one window over
+    the item's rows (sorted by SKU), and `c` is 1 on the first row of each SKU of a one-item dispute (the other
+    disputes are counted apart, see item_cells).
     """
     gross = "(l.amount + l.tax_amount)"
     if v == "sqlite":
@@ -203,15 +203,25 @@ def _sku_rows(v: str) -> str:
         f"UNION ALL "
         f"SELECT w.dispute_id, w.cur, w.r, w.multi, w.e, COALESCE(w.sku, ''), "
         f"CASE WHEN {no_line} THEN {exact(v, 'w.amount')} ELSE {scaled.format('w.amount', weight)} END, "
-        f"CASE WHEN {no_line} THEN {exact(v, 'w.accepted_amount')} "
+        f"CASE WHEN {no_line} THEN {exact(v, 'w.accepted_amount')} WHEN w.accepted_amount = 0 THEN 0 "
         f"ELSE {scaled.format('w.accepted_amount', weight)} END, "
-        f"CASE WHEN w.multi = 1 OR w.nth > 1 THEN 0 ELSE 1 END "
+        f"CASE WHEN w.multi = 0 AND w.first = 1 THEN 1 ELSE 0 END "
         f"FROM (SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, fi.amount, fi.accepted_amount, l.sku, "
-        f"{gross} AS g, "
-        f"SUM({gross}) OVER (PARTITION BY fi.id) AS t, COUNT(*) OVER (PARTITION BY fi.id) AS n, "
-        f"ROW_NUMBER() OVER (PARTITION BY fi.id, l.sku ORDER BY l.id) AS nth "
-        f"FROM fi LEFT JOIN {LINES} l ON l.invoice_id = fi.invoice_id WHERE fi.invoice_line_id IS NULL) w"
+        f"{gross} AS g, SUM({gross}) OVER w AS t, COUNT(*) OVER w AS n, "
+        f"CASE WHEN ROW_NUMBER() OVER w = 1 OR LAG(l.sku) OVER w <> l.sku THEN 1 ELSE 0 END AS first "
+        f"FROM fi LEFT JOIN {LINES} l ON l.invoice_id = fi.invoice_id WHERE fi.invoice_line_id IS NULL "
+        # One window (one sort, one pass): the whole item for its total and count, sorted by SKU for `first`.
+        f"WINDOW w AS (PARTITION BY fi.id ORDER BY l.sku, l.id "
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) w"
     )
+
+
+def _sku_keys() -> str:
+    """The SKUs of the items of disputes with several items (dispute_id, cur, r, e, k): no money, no windows."""
+    return (f"SELECT fi.dispute_id, fi.cur, fi.r, fi.e, (SELECT l.sku FROM {LINES} l WHERE l.id = fi.invoice_line_id) "
+            f"AS k FROM fi WHERE fi.multi = 1 AND fi.invoice_line_id IS NOT NULL "
+            f"UNION ALL SELECT fi.dispute_id, fi.cur, fi.r, fi.e, COALESCE(l.sku, '') FROM fi "
+            f"LEFT JOIN {LINES} l ON l.invoice_id = fi.invoice_id WHERE fi.multi = 1 AND fi.invoice_line_id IS NULL")
 
 
 def _rep_rows(v: str) -> str:
@@ -219,6 +229,11 @@ def _rep_rows(v: str) -> str:
     return (f"SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, i.sales_rep AS k, {exact(v, 'fi.amount')} AS a, "
             f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c "
             f"FROM fi JOIN {INVOICES} i ON i.id = fi.invoice_id")
+
+
+def _rep_keys() -> str:
+    return (f"SELECT fi.dispute_id, fi.cur, fi.r, fi.e, i.sales_rep AS k "
+            f"FROM fi JOIN {INVOICES} i ON i.id = fi.invoice_id WHERE fi.multi = 1")
 
 
 def item_cells(f: Frame, by: str, *, extra_key: str = "", where: str = "") -> list[Cell]:
@@ -232,20 +247,17 @@ def item_cells(f: Frame, by: str, *, extra_key: str = "", where: str = "") -> li
     (rare) from their distinct (key, dispute) pairs, so no step groups every dispute.
     """
     v = f.vendor
-    rows = _sku_rows(v) if by == "sku" else _rep_rows(v)
+    rows, keys = (_sku_rows(v), _sku_keys()) if by == "sku" else (_rep_rows(v), _rep_keys())
     concat = "p.e || ':' || p.k" if v == "sqlite" else "CONCAT(p.e, ':', p.k)"
     k = concat if extra_key else "p.k"
     once = ("SELECT g.k, g.cur, SUM(g.c) AS n, SUM(g.a) AS a, SUM(CASE WHEN g.r = 0 THEN g.c ELSE 0 END) AS o, "
             "SUM(CASE WHEN g.r = 1 THEN g.c ELSE 0 END) AS s, SUM(CASE WHEN g.r = 1 THEN g.x ELSE 0 END) AS x, "
-            "SUM(CASE WHEN g.r = 1 THEN g.a - g.x ELSE 0 END) AS y "
-            f"FROM (SELECT {k} AS k, p.cur, p.r, p.c, p.a, p.x FROM p) g GROUP BY g.k, g.cur")
+            "SUM(CASE WHEN g.r = 1 THEN g.a ELSE 0 END) - SUM(CASE WHEN g.r = 1 THEN g.x ELSE 0 END) AS y "
+            f"FROM (SELECT {k} AS k, p.cur, p.r, p.c, p.a, p.x FROM ({rows}) p) g GROUP BY g.k, g.cur")
     several = ("SELECT u.k, u.cur, COUNT(*), 0, SUM(1 - u.r), SUM(u.r), 0, 0 "
-               f"FROM (SELECT DISTINCT {k} AS k, p.dispute_id, p.cur, p.r FROM p WHERE p.multi = 1) u "
-               "GROUP BY u.k, u.cur")
-    # `fi` is computed once. The SKU rows `p` too (their windows need every row); the rep rows are a plain join,
-    # cheaper to run twice, the second time only for the few disputes with several items.
-    kept = "MATERIALIZED" if by == "sku" else "NOT MATERIALIZED"
-    sql = (f"WITH fi AS MATERIALIZED ({_frame_items(f, extra_key, where)}), p AS {kept} ({rows}) "
+               f"FROM (SELECT DISTINCT {k} AS k, p.dispute_id, p.cur, p.r FROM ({keys}) p) u GROUP BY u.k, u.cur")
+    # `fi` is computed once (MATERIALIZED: it is read by every branch).
+    sql = (f"WITH fi AS MATERIALIZED ({_frame_items(f, extra_key, where)}) "
            f"SELECT z.k, z.cur, SUM(z.n), SUM(z.a), SUM(z.o), SUM(z.s), SUM(z.x), SUM(z.y) "
            f"FROM ({once} UNION ALL {several}) z GROUP BY z.k, z.cur")
     return _cells(sql, [f.resolved_before, *f.params], v)
