@@ -7,6 +7,7 @@ import os
 import pytest
 from django.db import connection
 
+from ardesk.disputes.services.catalogues import ensure_default_catalogues
 from tests.factories import UserFactory
 from tests.identity.helpers import sign_in_fully
 
@@ -34,6 +35,27 @@ def files_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Documents and kept mail go to a directory of the test's own, never the checkout's var/files."""
     settings.ARDESK_FILES_DIR = tmp_path / "files"
     return settings.ARDESK_FILES_DIR
+
+
+def _database_fixture(request: pytest.FixtureRequest) -> str | None:
+    """The pytest-django fixture that gives this test its database, or None for a test without one."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if "live_server" in names or "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+        return "transactional_db"
+    if marker is not None or "db" in names:
+        return "db"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def dispute_catalogues(request: pytest.FixtureRequest) -> None:
+    # The reason codes and root causes come from a data migration, but a transactional test anywhere earlier
+    # in the run empties every table when it ends: put them back before each test that has a database.
+    fixture = _database_fixture(request)
+    if fixture is not None:
+        request.getfixturevalue(fixture)
+        ensure_default_catalogues()
 
 
 @pytest.fixture

@@ -5,35 +5,24 @@ Import the fixtures a test module uses from here (pytest finds fixtures in the m
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.apps import apps
 
 from ardesk.audit.services import SYSTEM
 from ardesk.customers.models import Customer
-from ardesk.disputes.models import ReasonCode
 from ardesk.identity.models import Team
 from ardesk.ledger import services as ledger
 from ardesk.ledger.models import Invoice
 from ardesk.ledger.services import LineInput
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
-_seed = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues")
 D = Decimal
 # The fixtures a test module takes with `from tests.api.dispute_support import *` (the helpers it imports by name).
-__all__ = ["_catalogues", "analyst", "approver", "customer", "invoice", "lined_invoice", "north", "second_analyst",
+__all__ = ["analyst", "approver", "customer", "invoice", "lined_invoice", "north", "second_analyst",
            "stranger"]
-
-
-@pytest.fixture(autouse=True)
-def _catalogues(request: pytest.FixtureRequest) -> None:
-    # A transactional test anywhere earlier empties the seeded catalogues when it ends: put them back.
-    if request.node.get_closest_marker("django_db") is not None and not ReasonCode.objects.exists():
-        _seed.seed(apps, None)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ the screenshots disputes-queue.png and dispute-page.png go to docs/screenshots/ 
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -31,7 +29,6 @@ from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 D = Decimal
-_seed = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues")
 
 
 @dataclass
@@ -53,8 +50,6 @@ def _user(username: str, first: str, last: str, team: Team) -> User:
 
 @pytest.fixture
 def desk(live_server: Any) -> Desk:
-    if not ReasonCode.objects.exists():  # a transactional test before this one emptied the catalogues
-        _seed.seed(apps, None)
     today = timezone.localdate()
     team = Team.objects.create(name="North")
     analyst, colleague = _user("dana", "Dana", "Reyes", team), _user("dirk", "Dirk", "Vos", team)

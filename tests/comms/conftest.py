@@ -21,13 +21,12 @@ from ardesk.audit.services import SYSTEM
 from ardesk.comms.models import MessageTemplate
 from ardesk.customers.models import Contact, Customer
 from ardesk.disputes import services as disputes
-from ardesk.disputes.models import Dispute, ReasonCode
+from ardesk.disputes.models import Dispute
 from ardesk.ledger import services as ledger
 from ardesk.ledger.models import Invoice
 from tests.factories import UserFactory
 
 MAIL = Path(__file__).parent / "mail"
-_seed_reasons = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues")
 _seed_templates = importlib.import_module("ardesk.comms.migrations.0002_seed_templates")
 
 
@@ -39,14 +38,13 @@ def eml(name: str, **values: str) -> bytes:
 
 @pytest.fixture(autouse=True)
 def _seeded(request: pytest.FixtureRequest, settings: Any, tmp_path: Path) -> None:
-    # Catalogues and templates come from data migrations; a transactional test earlier in the run empties them.
+    # Templates come from a data migration; a transactional test earlier in the run empties them (the dispute
+    # catalogues are put back by tests/conftest.py).
     settings.ARDESK_FILES_DIR = tmp_path / "files"
     settings.DEFAULT_FROM_EMAIL = "ar@ardesk.localhost"
     settings.ARDESK_MAIL_DOMAIN = "ardesk.test"
     if request.node.get_closest_marker("django_db") is not None or "db" in request.fixturenames:
         request.getfixturevalue("db")
-        if not ReasonCode.objects.exists():
-            _seed_reasons.seed(apps, None)
         if not MessageTemplate.objects.exists():
             _seed_templates.seed(apps, None)
 

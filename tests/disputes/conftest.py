@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 
 from ardesk.disputes.models import ReasonCode, RootCause
 from ardesk.ledger import services as ledger
 from ardesk.ledger.models import Invoice
 from ardesk.ledger.services import LineInput
 from tests.factories import CustomerFactory, UserFactory
-
-_seed = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues")
-
-
-@pytest.fixture(autouse=True)
-def _catalogues(request):  # type: ignore[no-untyped-def]
-    # The catalogues come from a data migration, but a transactional test anywhere earlier in the run
-    # empties every table when it ends; put them back (the seed is idempotent).
-    if request.node.get_closest_marker("django_db") is not None and not ReasonCode.objects.exists():
-        _seed.seed(apps, None)
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ money is split in proportion to the lines' gross amounts (figures worked out by 
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from ardesk.disputes.models import ReasonCode
@@ -20,14 +18,7 @@ from ardesk.ledger.services import LineInput
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-_seed = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues")
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def _catalogues(db):  # type: ignore[no-untyped-def]
-    if not ReasonCode.objects.exists():
-        _seed.seed(apps, None)
 
 
 @pytest.fixture

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ardesk.disputes.models import ReasonCode
 from tests.insights.dispute_world import DisputeWorld, build_dispute_world
 
 pytestmark = pytest.mark.django_db
-_seed = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues")
-
-
-@pytest.fixture(autouse=True)
-def _catalogues(db):  # type: ignore[no-untyped-def]
-    if not ReasonCode.objects.exists():
-        _seed.seed(apps, None)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ real SMTP server)."""
 
 from __future__ import annotations
 
-import importlib
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,12 +12,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
 from ardesk.audit.models import AuditEvent
-from ardesk.disputes.models import Dispute, ReasonCode, RootCause, SalesNote
+from ardesk.disputes.models import Dispute, RootCause, SalesNote
 from ardesk.disputes.services import (
     NoSalesRep,
     hand_to_sales,
@@ -31,13 +29,6 @@ from ardesk.insights.prevention import corrective_actions, root_cause_costs
 from tests.insights.dispute_world import DisputeWorld, build_dispute_world
 
 pytestmark = pytest.mark.django_db
-_seed = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues")
-
-
-@pytest.fixture(autouse=True)
-def _catalogues(db):  # type: ignore[no-untyped-def]
-    if not ReasonCode.objects.exists():
-        _seed.seed(apps, None)
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 
 from ardesk.disputes.models import ReasonCode, RootCause
 from ardesk.insights.dispute_report import Period, ReportKind, default_period
@@ -17,15 +15,7 @@ from ardesk.insights.dispute_tables import dispute_report
 from tests.insights.dispute_world import DisputeWorld, build_dispute_world
 
 pytestmark = pytest.mark.django_db
-_seed = importlib.import_module("ardesk.disputes.migrations.0002_seed_catalogues")
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def _catalogues(db):  # type: ignore[no-untyped-def]
-    # A transactional test earlier in the run empties the seeded catalogues: put them back.
-    if not ReasonCode.objects.exists():
-        _seed.seed(apps, None)
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ through ardesk.money.check_amount, which names the field at fault.
 
 from __future__ import annotations
 
-import functools
 import re
-import zoneinfo
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,6 +19,7 @@ from django.core.validators import validate_email
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from ardesk.imports.parsing import known_time_zones
 from ardesk.money import DECIMAL_PLACES, MAX_DIGITS, UnknownCurrency, check_currency, round_money
 
 MAX_ID = 2**63 - 1
@@ -110,15 +109,10 @@ Email = Annotated[str, BeforeValidator(_email), Field(max_length=254),
                   WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})]
 
 
-@functools.cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def _time_zone(value: Any) -> str:
     # Looked up in the list of known names, never handed to ZoneInfo: any text a client sends would
     # otherwise become a path in the time-zone database (a 300-character name fails with an OSError).
-    if not isinstance(value, str) or value not in _time_zones():
+    if not isinstance(value, str) or value not in known_time_zones():
         raise PydanticCustomError("time_zone", "unknown time zone: expected an IANA name such as Europe/Berlin")
     return value
 

@@ -66,19 +66,7 @@ class Command(BaseCommand):
             content = json.dumps(formats.as_json(report), indent=2) + "\n"
         else:
             content = formats.as_table(report)
-        output = options["output"]
-        if not output:
-            self.stdout.write(str(content), ending="")
-            return
-        try:
-            path = Path(output)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from exc
-        self.stdout.write(f"aging as of {as_of} by {by.value}: {len(report.rows)} row(s) written to {output}")
+        self._write(content, options["output"], f"aging as of {as_of} by {by.value}: {len(report.rows)} row(s)")
 
     def _disputes(self, options: dict[str, Any]) -> None:
         """`report disputes NAME`: one dispute report over every customer, as a table, CSV, XLSX or JSON."""
