@@ -31,6 +31,7 @@ from ardesk.disputes.models import (
     Document,
     Escalation,
     EscalationRule,
+    ItemSkuShare,
     Offer,
     ReasonModel,
     Task,
@@ -101,6 +102,11 @@ def test_settlements_are_the_ledger_entries_they_name():
     # items never hold more than their invoice, and deductions name their short payment
     assert not DisputeItem.objects.filter(amount__gt=F("invoice__amount")).exists()
     assert not Dispute.objects.filter(kind="deduction", payment__isnull=True).exists()
+    # every item, bulk-written or raised through the services, is split over SKUs, each dispute once per SKU
+    assert not DisputeItem.objects.filter(sku_shares__isnull=True).exists()
+    firsts = Counter(ItemSkuShare.objects.filter(first=True).values_list("dispute_id", "sku"))
+    assert firsts and set(firsts.values()) == {1}
+    assert len(firsts) == len(set(ItemSkuShare.objects.values_list("dispute_id", "sku")))
     assert CreditMemo.objects.filter(dispute_settlements__isnull=False).exists()
     assert WriteOff.objects.filter(dispute_settlements__isnull=False).exists()
 

@@ -32,7 +32,7 @@ from ardesk.demo.context import DemoContext, at
 from ardesk.demo.dispute_texts import Filling, text_for
 from ardesk.demo.disputes import CATALOGUE, Candidate, Catalogue, candidates
 from ardesk.demo.plan import rng
-from ardesk.disputes import services
+from ardesk.disputes import services, sku_split
 from ardesk.disputes.classify import NotEnoughExamples
 from ardesk.disputes.models import Dispute, ReasonCode, RootCause
 from ardesk.disputes.services.catalogues import ensure_default_catalogues
@@ -296,7 +296,9 @@ def _backdate(live: _Live) -> None:
 
 
 def work(ctx: DemoContext, by: Any) -> None:
-    """Raise and work the story's open disputes through the services, then train the suggester."""
+    """Split the bulk-written disputes over SKUs, raise and work the story's open disputes through the services,
+    then train the suggester."""
+    sku_split.resplit_all()
     live = _Live(ctx=ctx, by=by, r=rng(ctx.plan.seed, "disputes", "live"), users=_user_map(ctx),
                  reasons={rc.code: rc for rc in ReasonCode.objects.all()},
                  roots={rc.code: rc for rc in RootCause.objects.all()}, raised={})

@@ -7,4 +7,4 @@ class DisputesConfig(AppConfig):
     verbose_name = "Disputes and deductions"
 
     def ready(self) -> None:
-        from ardesk.disputes import account_timeline, notifications  # noqa: F401  (receivers, timeline source)
+        from ardesk.disputes import account_timeline, notifications, sku_split  # noqa: F401  (receivers, timeline)

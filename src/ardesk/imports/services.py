@@ -28,6 +28,7 @@ from ardesk.imports.models import BatchStatus, ImportBatch
 from ardesk.imports.parallel import Done, may_fork_workers, read_in_parallel
 from ardesk.imports.reading import BrokenRow, FileFacts, ImportRefused, Table, open_table, scan
 from ardesk.imports.report import ImportReport, Kind, Rejection, Rejections, Status
+from ardesk.imports.signals import batch_applied
 from ardesk.imports.targets import Target, target_for
 from ardesk.imports.validation import Row, RowValidator
 
@@ -160,6 +161,8 @@ def execute(*, kind: str, path: Path, filename: str, by: Any, dry_run: bool = Fa
                 report.created, report.updated, report.unchanged = runner.apply(open_batch=open_batch, by=by)
                 if batches:
                     _close_batch(batches[0], report, target, by)
+                    if not dry_run:
+                        batch_applied.send(sender=ImportBatch, kind=spec.kind, batch=batches[0])
                 if dry_run:
                     transaction.set_rollback(True)
     except DatabaseError as error:

@@ -25,12 +25,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ardesk.customers.models import Customer
-from ardesk.disputes.models import Dispute, DisputeItem, ReasonCode, RootCause
+from ardesk.disputes.models import Dispute, DisputeItem, ItemSkuShare, ReasonCode, RootCause
 from ardesk.identity.models import User
 from ardesk.identity.scoping import customer_filter
 from ardesk.insights.aging_sql import exact
 from ardesk.insights.queries import REPORT_SETTINGS
-from ardesk.ledger.models import Invoice, InvoiceLine
+from ardesk.ledger.models import Invoice
 
 ZERO = Decimal(0)
 Params = list[Any]
@@ -164,7 +164,7 @@ def _cells(sql: str, params: Params, vendor: str) -> list[Cell]:
             for k, cur, n, a, o, s, x, y, *label in rows]
 
 
-ITEMS, INVOICES, LINES = DisputeItem._meta.db_table, Invoice._meta.db_table, InvoiceLine._meta.db_table
+ITEMS, INVOICES, SHARES = DisputeItem._meta.db_table, Invoice._meta.db_table, ItemSkuShare._meta.db_table
 
 
 def _frame_items(f: Frame, extra_key: str, where: str) -> str:
@@ -172,60 +172,16 @@ def _frame_items(f: Frame, extra_key: str, where: str) -> str:
     extra key), `r` (resolved by as_of) and `multi` (the dispute has several items: only then can two of its
     rows share a key, so only those disputes need de-duplicating; every item of a dispute is in the frame, so a
     window over the frame counts them). Takes the resolved flag, the frame, `where`."""
-    return (f"SELECT it.id, it.dispute_id, it.invoice_id, it.invoice_line_id, it.amount, it.accepted_amount, "
+    return (f"SELECT it.id, it.dispute_id, it.invoice_id, it.amount, it.accepted_amount, "
             f"d.currency AS cur, {extra_key or 'NULL'} AS e, CASE WHEN {f.resolved} THEN 1 ELSE 0 END AS r, "
             f"CASE WHEN COUNT(*) OVER (PARTITION BY it.dispute_id) > 1 THEN 1 ELSE 0 END AS multi "
             f"FROM {ITEMS} it JOIN {DISPUTES} d ON d.id = it.dispute_id "
             f"WHERE {f.where}{' AND ' + where if where else ''}")
 
 
-def _sku_rows(v: str) -> str:
-    """One row per frame item and SKU (dispute_id, cur, r, multi, e, k = SKU, a = amount, x = accepted, c = counts
-    the dispute): the money split by SKU.
-
-    An item on a line is that line's SKU. An item on a whole invoice is shared among the invoice's lines in
-    proportion to each line's gross amount (net + tax), equally when they sum to 0; an invoice without lines
-    is "" (no SKU). Lines are joined once per item; the invoice's total and line count come from one window over
-    the item's rows (sorted by SKU), and `c` is 1 on the first row of each SKU of a one-item dispute (the other
-    disputes are counted apart, see item_cells).
-    """
-    gross = "(l.amount + l.tax_amount)"
-    if v == "sqlite":
-        weight = "CASE WHEN w.t = 0 THEN 1.0 / w.n ELSE CAST(w.g AS REAL) / w.t END"
-    else:
-        weight = "CASE WHEN w.t = 0 THEN 1.0 / w.n ELSE w.g / w.t END"
-    scaled = ("CAST(ROUND({0} * 1000 * {1}) AS INTEGER)" if v == "sqlite" else "{0} * {1}")
-    no_line = "w.sku IS NULL"
-    return (
-        f"SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, "
-        f"(SELECT l.sku FROM {LINES} l WHERE l.id = fi.invoice_line_id) AS k, {exact(v, 'fi.amount')} AS a, "
-        f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c FROM fi WHERE fi.invoice_line_id IS NOT NULL "
-        f"UNION ALL "
-        f"SELECT w.dispute_id, w.cur, w.r, w.multi, w.e, COALESCE(w.sku, ''), "
-        f"CASE WHEN {no_line} THEN {exact(v, 'w.amount')} ELSE {scaled.format('w.amount', weight)} END, "
-        f"CASE WHEN {no_line} THEN {exact(v, 'w.accepted_amount')} WHEN w.accepted_amount = 0 THEN 0 "
-        f"ELSE {scaled.format('w.accepted_amount', weight)} END, "
-        f"CASE WHEN w.multi = 0 AND w.first = 1 THEN 1 ELSE 0 END "
-        f"FROM (SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, fi.amount, fi.accepted_amount, l.sku, "
-        f"{gross} AS g, SUM({gross}) OVER w AS t, COUNT(*) OVER w AS n, "
-        f"CASE WHEN ROW_NUMBER() OVER w = 1 OR LAG(l.sku) OVER w <> l.sku THEN 1 ELSE 0 END AS first "
-        f"FROM fi LEFT JOIN {LINES} l ON l.invoice_id = fi.invoice_id WHERE fi.invoice_line_id IS NULL "
-        # One window (one sort, one pass): the whole item for its total and count, sorted by SKU for `first`.
-        f"WINDOW w AS (PARTITION BY fi.id ORDER BY l.sku, l.id "
-        f"ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) w"
-    )
-
-
-def _sku_keys() -> str:
-    """The SKUs of the items of disputes with several items (dispute_id, cur, r, e, k): no money, no windows."""
-    return (f"SELECT fi.dispute_id, fi.cur, fi.r, fi.e, (SELECT l.sku FROM {LINES} l WHERE l.id = fi.invoice_line_id) "
-            f"AS k FROM fi WHERE fi.multi = 1 AND fi.invoice_line_id IS NOT NULL "
-            f"UNION ALL SELECT fi.dispute_id, fi.cur, fi.r, fi.e, COALESCE(l.sku, '') FROM fi "
-            f"LEFT JOIN {LINES} l ON l.invoice_id = fi.invoice_id WHERE fi.multi = 1 AND fi.invoice_line_id IS NULL")
-
-
 def _rep_rows(v: str) -> str:
-    """One row per frame item (as _sku_rows), keyed by the sales rep of the item's invoice."""
+    """One row per frame item, keyed by the sales rep of its invoice (dispute_id, cur, r, multi, e, k = rep,
+    a = amount, x = accepted, c = counts the dispute: 1 for a one-item dispute, the others are counted apart)."""
     return (f"SELECT fi.dispute_id, fi.cur, fi.r, fi.multi, fi.e, i.sales_rep AS k, {exact(v, 'fi.amount')} AS a, "
             f"{exact(v, 'fi.accepted_amount')} AS x, 1 - fi.multi AS c "
             f"FROM fi JOIN {INVOICES} i ON i.id = fi.invoice_id")
@@ -241,22 +197,47 @@ def item_cells(f: Frame, by: str, *, extra_key: str = "", where: str = "") -> li
     optionally also by a dispute column (`extra_key`, e.g. "d.root_cause_id"; then the key is "extra:key"),
     narrowed by `where` (SQL over `d`, no parameters). A dispute over several SKUs or reps counts once in each
     of their rows.
-
-    Set-based in one statement: the money is summed straight from the item rows (a sum does not care which
-    dispute a row belongs to); the disputes are counted from the rows' `c` flags, and those with several items
-    (rare) from their distinct (key, dispute) pairs, so no step groups every dispute.
     """
+    if by == "sku":
+        return _sku_cells(f, extra_key, where)
+    return _rep_cells(f, extra_key, where)
+
+
+def _sku_cells(f: Frame, extra_key: str, where: str) -> list[Cell]:
+    """By SKU, from the stored split (ItemSkuShare: one row per item and SKU, `first` once per dispute and SKU):
+    each row's money is the item's times the SKU's weight."""
+    v, r = f.vendor, f.resolved
+    if v == "sqlite":
+        a, x = ("CAST(ROUND(it.amount * 1000 * s.weight) AS INTEGER)",
+                "CAST(ROUND(it.accepted_amount * 1000 * s.weight) AS INTEGER)")
+    else:
+        a, x = "it.amount * s.weight", "it.accepted_amount * s.weight"
+    one = "CASE WHEN s.first THEN 1 ELSE 0 END"
+    key = ((f"{extra_key} || ':' || s.sku" if v == "sqlite" else f"CONCAT({extra_key}, ':', s.sku)")
+           if extra_key else "s.sku")
+    sql = (f"SELECT {key} AS k, d.currency, SUM({one}), SUM({a}), SUM(CASE WHEN {r} THEN 0 ELSE {one} END), "
+           f"SUM(CASE WHEN {r} THEN {one} ELSE 0 END), SUM(CASE WHEN {r} THEN {x} ELSE 0 END), "
+           f"SUM(CASE WHEN {r} THEN {a} - {x} ELSE 0 END) "
+           f"FROM {SHARES} s JOIN {ITEMS} it ON it.id = s.item_id JOIN {DISPUTES} d ON d.id = s.dispute_id "
+           f"WHERE {f.where}{' AND ' + where if where else ''} GROUP BY {key}, d.currency")
+    return _cells(sql, [*[f.resolved_before] * 4, *f.params], v)
+
+
+def _rep_cells(f: Frame, extra_key: str, where: str) -> list[Cell]:
+    """By sales rep, set-based in one statement: the money is summed straight from the item rows (a sum does not
+    care which dispute a row belongs to); the disputes are counted from the rows' `c` flags, and those with
+    several items (rare) from their distinct (key, dispute) pairs, so no step groups every dispute."""
     v = f.vendor
-    rows, keys = (_sku_rows(v), _sku_keys()) if by == "sku" else (_rep_rows(v), _rep_keys())
     concat = "p.e || ':' || p.k" if v == "sqlite" else "CONCAT(p.e, ':', p.k)"
     k = concat if extra_key else "p.k"
     once = ("SELECT g.k, g.cur, SUM(g.c) AS n, SUM(g.a) AS a, SUM(CASE WHEN g.r = 0 THEN g.c ELSE 0 END) AS o, "
             "SUM(CASE WHEN g.r = 1 THEN g.c ELSE 0 END) AS s, SUM(CASE WHEN g.r = 1 THEN g.x ELSE 0 END) AS x, "
             "SUM(CASE WHEN g.r = 1 THEN g.a ELSE 0 END) - SUM(CASE WHEN g.r = 1 THEN g.x ELSE 0 END) AS y "
-            f"FROM (SELECT {k} AS k, p.cur, p.r, p.c, p.a, p.x FROM ({rows}) p) g GROUP BY g.k, g.cur")
+            f"FROM (SELECT {k} AS k, p.cur, p.r, p.c, p.a, p.x FROM ({_rep_rows(v)}) p) g GROUP BY g.k, g.cur")
     several = ("SELECT u.k, u.cur, COUNT(*), 0, SUM(1 - u.r), SUM(u.r), 0, 0 "
-               f"FROM (SELECT DISTINCT {k} AS k, p.dispute_id, p.cur, p.r FROM ({keys}) p) u GROUP BY u.k, u.cur")
-    # `fi` is computed once (MATERIALIZED: it is read by every branch).
+               f"FROM (SELECT DISTINCT {k} AS k, p.dispute_id, p.cur, p.r FROM ({_rep_keys()}) p) u "
+               "GROUP BY u.k, u.cur")
+    # `fi` is computed once (MATERIALIZED: it is read by both branches).
     sql = (f"WITH fi AS MATERIALIZED ({_frame_items(f, extra_key, where)}) "
            f"SELECT z.k, z.cur, SUM(z.n), SUM(z.a), SUM(z.o), SUM(z.s), SUM(z.x), SUM(z.y) "
            f"FROM ({once} UNION ALL {several}) z GROUP BY z.k, z.cur")

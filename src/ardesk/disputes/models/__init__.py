@@ -3,7 +3,15 @@
 from ardesk.disputes.models.approval import ApprovalRequest, ApprovalStatus
 from ardesk.disputes.models.catalogue import Department, ReasonCode, RootCause
 from ardesk.disputes.models.collaboration import Comment, Offer, OfferKind, Party, Task
-from ardesk.disputes.models.dispute import Channel, Dispute, DisputeItem, DisputeSettlement, Kind, Priority
+from ardesk.disputes.models.dispute import (
+    Channel,
+    Dispute,
+    DisputeItem,
+    DisputeSettlement,
+    ItemSkuShare,
+    Kind,
+    Priority,
+)
 from ardesk.disputes.models.document import Document, DocumentKind, DocumentSource
 from ardesk.disputes.models.escalation import (
     AutoResolution,
@@ -34,6 +42,7 @@ __all__ = [
     "Escalation",
     "EscalationLevel",
     "EscalationRule",
+    "ItemSkuShare",
     "Kind",
     "Offer",
     "OfferKind",

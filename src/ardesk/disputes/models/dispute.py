@@ -174,6 +174,30 @@ class DisputeItem(models.Model):
         return self.amount - self.accepted_amount
 
 
+class ItemSkuShare(models.Model):
+    """One SKU's share of a dispute item, stored so the report by SKU sums a narrow table instead of splitting
+    every disputed invoice over its lines at each request (ardesk.disputes.sku_split writes it).
+
+    `weight` is the SKU's part of the item: its lines' gross over the invoice's, to 20 decimal places (outside
+    0..1 when a discount line is negative); `first` marks one row per dispute and SKU, so a dispute counts once
+    per SKU however many of its items carry it.
+    """
+
+    item = models.ForeignKey(DisputeItem, on_delete=models.CASCADE, related_name="sku_shares")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="+")
+    sku = models.CharField(max_length=60, blank=True)  # "" when the invoice has no lines or the line no SKU
+    weight = models.DecimalField(max_digits=40, decimal_places=20)
+    first = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "sku"], name="item_sku_share_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id}: {self.sku or '(no SKU)'} × {self.weight}"
+
+
 class DisputeSettlement(models.Model):
     """The ledger entry that booked the accepted part of a dispute on one invoice."""
 

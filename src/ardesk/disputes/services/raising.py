@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ardesk.audit.services import record
 from ardesk.customers.models import Customer
-from ardesk.disputes import rules
+from ardesk.disputes import rules, sku_split
 from ardesk.disputes.models import Channel, Department, Dispute, DisputeItem, Kind, Priority, ReasonCode
 from ardesk.disputes.services import segregation
 from ardesk.disputes.services.learning import suggest_reason
@@ -147,6 +147,7 @@ def _create(*, customer: Customer, kind: str, channel: str, items: list[DisputeI
     for item in items:
         item.dispute = dispute
     DisputeItem.objects.bulk_create(items)
+    sku_split.split([dispute.pk])
     record(actor=by, verb="dispute.raised", subject=dispute, after={
         "number": dispute.number, "customer": customer.number, "kind": kind, "channel": channel,
         "amount": dispute.amount, "currency": dispute.currency,
