@@ -13,7 +13,7 @@ from ardesk.ledger.models import CreditMemo, Invoice, WriteOff
 from ardesk.ledger.queries import cache_mismatches
 from tests.api.conftest import error_of
 from tests.api.dispute_support import *  # noqa: F403  (the fixtures)
-from tests.api.dispute_support import raised
+from tests.api.dispute_support import book, raised
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +159,32 @@ def test_a_collector_may_not_resolve(api_as, analyst, customer, invoice):
     customer.save()
     dispute = _in_review(api_as(analyst), invoice)
     assert api_as(collector).post(f"/disputes/{dispute['id']}/resolve", {"outcome": "rejected"}).status_code == 403
+
+
+def test_the_accepted_part_is_booked_on_the_items_named(api_as, analyst, customer, invoice):
+    # given an account dispute: 100 on one invoice, 50 on another
+    api = api_as(analyst)
+    other = book(customer, "N-INV-2")
+    body = {"kind": "account", "reason_code": "pricing", "description": "two invoices at the wrong price",
+            "items": [{"invoice_id": invoice.pk, "amount": "100.00"}, {"invoice_id": other.pk, "amount": "50.00"}]}
+    dispute = api.post("/disputes", body).json()
+    path = f"/disputes/{dispute['id']}"
+    assert api.post(f"{path}/status", {"to": "in_review"}).status_code == 200
+    first, second = (item["id"] for item in dispute["items"])
+    # naming an item twice, or more than it holds, is refused with the field
+    twice = api.post(f"{path}/resolve", {"outcome": "partly_accepted", "items": [
+        {"item": second, "accepted_amount": "10.00"}, {"item": second, "accepted_amount": "20.00"}]})
+    assert twice.status_code == 422 and error_of(twice)["field"] == "items"
+    over = api.post(f"{path}/resolve", {"outcome": "partly_accepted",
+                                        "items": [{"item": second, "accepted_amount": "60.00"}]})
+    assert over.status_code == 422 and error_of(over)["field"] == f"items[{second}].accepted_amount"
+    # when 50 is granted on the second invoice only
+    resolved = api.post(f"{path}/resolve", {"outcome": "partly_accepted",
+                                            "items": [{"item": second, "accepted_amount": "50.00"}]})
+    # then the credit memo is on that invoice and the first one's 100 is collectible again
+    assert resolved.status_code == 200, resolved.content
+    items = {item["id"]: item["accepted_amount"] for item in resolved.json()["dispute"]["items"]}
+    assert items == {first: "0.00", second: "50.00"}
+    assert [s["invoice_id"] for s in resolved.json()["dispute"]["settlements"]] == [other.pk]
+    assert api.get(f"/invoices/{invoice.pk}").json()["collectible_amount"] == "500.00"
+    assert cache_mismatches() == [] and disputed_cache_mismatches() == []

@@ -5,14 +5,15 @@ Every form names its fields as the services do, so a DomainError's `field` lands
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
-from ardesk.disputes.models import Department, OfferKind, Party, Priority, ReasonCode, RootCause
-from ardesk.disputes.rules import Settlement
+from ardesk.disputes.models import Department, DisputeItem, OfferKind, Party, Priority, ReasonCode, RootCause
+from ardesk.disputes.rules import Settlement, shown
 from ardesk.disputes.workflow import Outcome, Status
 from ardesk.identity.models import User
 from ardesk.identity.roles import GRANTS, Permission
@@ -153,6 +154,29 @@ class ResolveForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Corrected lines (re-bill only)",
         help_text="One line each: SKU; description; quantity; unit price. Empty: one line for the corrected total.")
     note = forms.CharField(label="Note (told to the customer)", required=False, max_length=MAX_NOTE)
+
+    def __init__(self, *args: Any, items: Sequence[DisputeItem] = (), currency: str = "", **kwargs: Any) -> None:
+        """With several items, one field per item says where the accepted part is booked (all blank: pro rata)."""
+        super().__init__(*args, **kwargs)
+        self.item_fields: dict[str, int] = {}
+        if len(items) < 2:
+            return
+        for item in items:
+            name = f"item_{item.pk}"
+            line = f" line {item.invoice_line.line_no}" if item.invoice_line is not None else ""
+            self.fields[name] = forms.DecimalField(
+                min_value=Decimal(0), max_digits=18, decimal_places=3, required=False,
+                label=f"Accepted on {item.invoice.number}{line}",
+                help_text=f"{shown(item.outstanding_amount, currency)} in dispute. Leave every item blank to "
+                          "spread the accepted amount over them.")
+            self.item_fields[name] = item.pk
+
+    def item_amounts(self) -> dict[int, Decimal] | None:
+        """Item id → amount when any item field was filled (the blank ones grant nothing), else None."""
+        filled = {pk: self.cleaned_data.get(name) for name, pk in self.item_fields.items()}
+        if all(amount is None for amount in filled.values()):
+            return None
+        return {pk: amount or Decimal(0) for pk, amount in filled.items()}
 
     def clean_rebill_lines(self) -> list[LineInput] | None:
         raw = self.cleaned_data.get("rebill_lines") or ""

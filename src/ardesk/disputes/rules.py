@@ -6,7 +6,7 @@ and with hypothesis.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
@@ -153,6 +153,32 @@ def allocate(total: Decimal, capacities: Sequence[Decimal], currency: str) -> li
         room = min(cap - parts[i], left)
         parts[i] += room
         left -= room
+    return parts
+
+
+def item_parts(asked: Mapping[int, Decimal], items: Sequence[tuple[int, str, Decimal]], *,
+               accepted: Decimal | None, currency: str) -> list[Decimal]:
+    """The accepted part of each item (in `items` order) when the analyst names it per item: `asked` maps an
+    item's id to what is granted on it, items not named get nothing. `items` are (id, label, outstanding).
+
+    Each part is 0 up to what the item still has in dispute; an `accepted` total given beside them must be
+    their sum. Which total the outcome allows is accepted_for's rule, checked on the sum.
+    """
+    known = {pk for pk, _, _ in items}
+    for pk in asked:
+        if pk not in known:
+            raise InvalidAmount(f"item {pk} is not part of this dispute", field="items")
+    parts = []
+    for pk, label, outstanding in items:
+        part = asked.get(pk, ZERO)
+        if part < 0 or part > outstanding:
+            raise InvalidAmount(f"{label}: grant from 0 to the {shown(outstanding, currency)} in dispute, "
+                                f"not {shown(part, currency)}", field=f"items[{pk}].accepted_amount")
+        parts.append(part)
+    total = sum(parts, ZERO)
+    if accepted is not None and accepted != total:
+        raise InvalidAmount(f"the items add up to {shown(total, currency)}, not the accepted amount of "
+                            f"{shown(accepted, currency)}", field="accepted_amount")
     return parts
 
 

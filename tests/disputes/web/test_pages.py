@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ardesk.audit.models import AuditEvent
 from ardesk.disputes import services
 from ardesk.disputes.models import ApprovalRequest, Comment, Dispute, Offer, Task
+from ardesk.ledger import services as ledger
 from ardesk.ledger.models import CreditMemo
 from tests.web.html import Page
 
@@ -282,3 +284,30 @@ def test_a_rebill_books_the_corrected_invoice(desk, signed_in):
     assert response.status_code == 302
     dispute.refresh_from_db()
     assert dispute.rebill_invoice is not None and dispute.rebill_invoice.amount == D("200.00")
+
+
+def test_a_dispute_over_two_invoices_is_resolved_item_by_item_from_the_page(desk, signed_in):
+    second = ledger.book_invoice(customer=desk.customer, number="INV-101", issue_date=timezone.localdate(),
+                                 due_date=timezone.localdate(), currency="EUR", amount=D("80.00"), by=desk.analyst)
+    dispute = services.raise_dispute(customer=desk.customer, kind="account", by=desk.analyst,
+                                     items=[services.ItemInput(desk.invoice, D("40.00")),
+                                            services.ItemInput(second, D("30.00"))])
+    dispute = desk.in_review(dispute)
+    _, on_second = dispute.items.order_by("pk")
+    client = signed_in(desk.analyst)
+    # the resolve form asks item by item
+    page = Page(client.get(reverse("disputes:detail", args=[dispute.pk])).content)
+    assert "Accepted on INV-101" in page.text("resolve-form") and "30.00 EUR in dispute" in page.text("resolve-form")
+    # an amount above what the item holds is refused, naming the invoice
+    body = {"outcome": "partly_accepted", "settlement": "credit_memo", "version": dispute.version,
+            f"item_{on_second.pk}": "35.00"}
+    response = client.post(reverse("disputes:resolve", args=[dispute.pk]), body)
+    assert response.status_code == 400
+    assert "Invoice INV-101: grant from 0 to the 30.00 EUR" in Page(response.content).text("action-errors")
+    # granting 30 on the second invoice only credits it there; the first invoice's 40 is collectible again
+    body[f"item_{on_second.pk}"] = "30.00"
+    assert client.post(reverse("disputes:resolve", args=[dispute.pk]), body).status_code == 302
+    memo = CreditMemo.objects.get()
+    assert (memo.invoice_id, memo.amount) == (second.pk, D("30.00"))
+    desk.invoice.refresh_from_db()
+    assert (desk.invoice.open_amount, desk.invoice.disputed_amount) == (D("225.00"), D("0"))

@@ -143,10 +143,19 @@ class OfferIn(_Body):
     note: Text300 = ""
 
 
+class ItemAcceptIn(_Body):
+    item: Id = Field(description="The id of one of the dispute's items (`items[].id` of the dispute).")
+    accepted_amount: MoneyIn = Field(description="Granted on this item: 0 up to what it still has in dispute.")
+
+
 class ResolveIn(_Body):
     outcome: OutcomeName
     settlement: SettlementName | None = Field(None, description="Default: credit_memo; nothing for a rejection.")
-    accepted_amount: MoneyIn | None = Field(None, description="Required when partly accepted.")
+    accepted_amount: MoneyIn | None = Field(None, description="Required when partly accepted (or give `items`).")
+    items: list[ItemAcceptIn] | None = Field(
+        None, max_length=1000, description="Where the accepted part is booked, per item (items not named get "
+                                           "nothing; the total is their sum). Default: spread over the items in "
+                                           "proportion to what each holds.")
     rebill_lines: list[LineIn] | None = Field(None, max_length=1000,
                                               description="A re-bill's corrected lines (default: one amount).")
     note: Text300 = ""

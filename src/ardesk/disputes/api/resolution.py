@@ -30,6 +30,7 @@ from ardesk.disputes.api.schemas import (
     DisputeDetailOut,
     ResolutionOut,
 )
+from ardesk.errors import DomainError
 from ardesk.identity.roles import Permission
 from ardesk.ledger.services import LineInput
 
@@ -47,9 +48,14 @@ def resolve(request: HttpRequest, dispute_id: Id, payload: ResolveIn) -> Any:
     dispute = reads.dispute(user, dispute_id)
     lines = [LineInput(sku=ln.sku, description=ln.description, quantity=ln.quantity, unit_price=ln.unit_price,
                        tax_amount=ln.tax_amount) for ln in payload.rebill_lines or []]
+    items = None
+    if payload.items is not None:
+        items = {row.item: row.accepted_amount for row in payload.items}
+        if len(items) != len(payload.items):
+            raise DomainError("each item may be named once", field="items")
     result = services.resolve(dispute=dispute, outcome=payload.outcome, settlement=payload.settlement,
                               accepted_amount=payload.accepted_amount, note=payload.note,
-                              rebill_lines=lines or None, on=payload.on,
+                              rebill_lines=lines or None, on=payload.on, item_amounts=items,
                               version=reads.version(request, payload.version), by=user)
     approval = (reads.approvals(user).get(pk=result.approval.pk) if result.approval is not None else None)
     body = {"pending": result.pending, "dispute": reads.dispute_detail(user, dispute_id), "approval": approval}

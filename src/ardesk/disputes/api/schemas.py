@@ -168,6 +168,8 @@ class ApprovalOut(_Money):
     status: Literal["pending", "approved", "rejected"]
     outcome: str
     amount: MoneyOut = Field(description="The write-off asked for.")
+    item_amounts: dict[str, str] | None = Field(
+        description="Where it is to be booked: item id → amount; null: spread over the items pro rata.")
     note: str
     requested_by_id: int
     requested_by: str

@@ -28,6 +28,8 @@ class ApprovalRequest(models.Model):
     status = models.CharField(max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
     outcome = models.CharField(max_length=16, choices=[(o.value, o.label) for o in Outcome])
     amount = money_field()  # the write-off asked for, in the dispute's currency
+    # Where it was asked for, when per item: item id → amount (strings, exact); null: spread pro rata.
+    item_amounts = models.JSONField(null=True, blank=True)
     note = models.TextField(blank=True)
     decision_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -12,7 +12,7 @@ then finds it resolved and gets AlreadyResolved (a Conflict). Nothing is booked 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -140,14 +140,19 @@ def _rebill(dispute: Dispute, invoice: Invoice, accepted: Decimal, lines: Sequen
 
 
 def _settle(dispute: Dispute, *, outcome: workflow.Outcome, settlement: Settlement, accepted: Decimal, note: str,
-            on: date, rebill_lines: Sequence[LineInput] | None, by: Any, requested_by: Any = None) -> Resolution:
-    """Book the accepted part, mark the dispute resolved and give the rest back to collectible. Locks held."""
-    items = list(dispute.items.order_by("pk"))
+            on: date, rebill_lines: Sequence[LineInput] | None, by: Any, requested_by: Any = None,
+            item_amounts: Mapping[int, Decimal] | None = None) -> Resolution:
+    """Book the accepted part, mark the dispute resolved and give the rest back to collectible. Locks held.
+    The accepted part is booked per item as named in `item_amounts`, else spread pro rata."""
+    items = list(dispute.items.select_related("invoice", "invoice_line").order_by("pk"))
     by_pk = {inv.pk: inv for inv in segregation.lock_invoices_of(dispute)}
     if settlement is Settlement.REBILL and len(by_pk) != 1:
         raise DomainError(f"a re-bill corrects one invoice; this dispute spans {len(by_pk)}", field="settlement")
     write_off_code = f"dispute:{dispute.reason_code.code if dispute.reason_code else 'other'}"[:40]
-    parts = rules.allocate(accepted, [item.outstanding_amount for item in items], dispute.currency)
+    if item_amounts is not None:
+        parts = rules.item_parts(item_amounts, _labelled(items), accepted=accepted, currency=dispute.currency)
+    else:
+        parts = rules.allocate(accepted, [item.outstanding_amount for item in items], dispute.currency)
     per_invoice: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for item, part in zip(items, parts, strict=True):
         per_invoice[item.invoice_id] += part
@@ -186,6 +191,7 @@ def _settle(dispute: Dispute, *, outcome: workflow.Outcome, settlement: Settleme
         "write_offs": [r.write_off.pk for r in made if r.write_off],
         "new_invoice": dispute.rebill_invoice.number if dispute.rebill_invoice else None,
         "requested_by": getattr(requested_by, "username", None),
+        "items": {str(item.pk): part for item, part in zip(items, parts, strict=True)},
     })
     send_on_commit(dispute_resolved, Dispute, dispute=dispute)
     return Resolution(dispute=dispute, settlements=made)
@@ -195,9 +201,11 @@ def _settle(dispute: Dispute, *, outcome: workflow.Outcome, settlement: Settleme
 def resolve(
     *, dispute: Dispute, outcome: str, settlement: str | None = None, accepted_amount: Decimal | None = None,
     note: str = "", rebill_lines: Sequence[LineInput] | None = None, on: date | None = None,
-    version: int | None = None, by: Any,
+    item_amounts: Mapping[int, Decimal] | None = None, version: int | None = None, by: Any,
 ) -> Resolution:
-    """Decide a dispute. `settlement` defaults to a credit memo (nothing for a rejection)."""
+    """Decide a dispute. `settlement` defaults to a credit memo (nothing for a rejection). `item_amounts` (item
+    id → amount granted on it) books the accepted part where the analyst says, e.g. one invoice of an account
+    dispute; without it the accepted part is spread over the items in proportion to what each holds."""
     outcome_ = workflow.Outcome(outcome)
     settlement_ = rules.check_settlement(outcome=outcome_, settlement=settlement or (
         Settlement.NONE if outcome_ is workflow.Outcome.REJECTED else Settlement.CREDIT_MEMO))
@@ -212,24 +220,38 @@ def resolve(
     if ApprovalRequest.objects.filter(dispute=locked, status=ApprovalStatus.PENDING).exists():
         raise Conflict(f"dispute {locked.number} has a write-off waiting for approval", field="status")
     asked = check_amount(accepted_amount, locked.currency, positive=False) if accepted_amount is not None else None
+    per_item = None
+    if item_amounts is not None:
+        per_item = {int(pk): check_amount(amount, locked.currency, positive=False, field=f"items[{pk}].accepted_amount")
+                    for pk, amount in item_amounts.items()}
+        items = list(locked.items.select_related("invoice", "invoice_line").order_by("pk"))
+        asked = sum(rules.item_parts(per_item, _labelled(items), accepted=asked, currency=locked.currency), ZERO)
     accepted = rules.accepted_for(outcome=outcome_, outstanding=locked.outstanding_amount, accepted=asked,
                                   currency=locked.currency)
     day = on or _today()
     if settlement_ is Settlement.WRITE_OFF and not may_write_off(by, accepted, locked.currency, day):
-        return Resolution(dispute=locked, approval=_request_approval(locked, outcome_, accepted, note, by))
+        return Resolution(dispute=locked, approval=_request_approval(locked, outcome_, accepted, note, by, per_item))
     return _settle(locked, outcome=outcome_, settlement=settlement_, accepted=accepted, note=note, on=day,
-                   rebill_lines=rebill_lines, by=by)
+                   rebill_lines=rebill_lines, by=by, item_amounts=per_item)
+
+
+def _labelled(items: Sequence[DisputeItem]) -> list[tuple[int, str, Decimal]]:
+    """(id, how an error names it, outstanding) of each item, for rules.item_parts."""
+    return [(item.pk, f"invoice {item.invoice.number}" + (f" line {item.invoice_line.line_no}"
+                                                           if item.invoice_line is not None else ""),
+             item.outstanding_amount) for item in items]
 
 
 def _request_approval(dispute: Dispute, outcome: workflow.Outcome, amount: Decimal, note: str,
-                      by: Any) -> ApprovalRequest:
+                      by: Any, item_amounts: Mapping[int, Decimal] | None) -> ApprovalRequest:
     if not getattr(by, "pk", None):
         raise PermissionDenied("only a person can ask for an approval", field="by")
+    items = {str(pk): str(part) for pk, part in item_amounts.items()} if item_amounts is not None else None
     request = ApprovalRequest.objects.create(dispute=dispute, requested_by=by, outcome=outcome, amount=amount,
-                                             note=note)
+                                             note=note, item_amounts=items)
     segregation.touch(dispute, [])
     record(actor=by, verb="dispute.approval_requested", subject=dispute, reason=note,
-           after={"approval": request.pk, "outcome": outcome, "amount": amount})
+           after={"approval": request.pk, "outcome": outcome, "amount": amount, "items": items})
     send_on_commit(approval_requested, ApprovalRequest, request=request)
     return request
 
@@ -252,9 +274,11 @@ def decide_approval(*, request: ApprovalRequest, approve: bool, note: str = "", 
             raise OverApprovalLimit(amount=locked.amount, limit=by.approval_limit, currency=dispute.currency)
         accepted = rules.accepted_for(outcome=locked.outcome, outstanding=dispute.outstanding_amount,
                                       accepted=locked.amount, currency=dispute.currency)
+        asked = ({int(pk): Decimal(part) for pk, part in locked.item_amounts.items()}
+                 if locked.item_amounts is not None else None)
         _settle(dispute, outcome=workflow.Outcome(locked.outcome), settlement=Settlement.WRITE_OFF,
                 accepted=accepted, note=locked.note, on=day, rebill_lines=None, by=by,
-                requested_by=locked.requested_by)
+                requested_by=locked.requested_by, item_amounts=asked)
     locked.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     locked.approver, locked.decided_at, locked.decision_note = by, timezone.now(), note
     locked.save(update_fields=["status", "approver", "decided_at", "decision_note"])

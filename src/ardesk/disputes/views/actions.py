@@ -18,7 +18,7 @@ from ardesk.disputes import forms, services
 from ardesk.disputes.models import ApprovalRequest, Dispute, Task
 from ardesk.disputes.queue import dispute_or_404
 from ardesk.disputes.rules import shown
-from ardesk.disputes.views.detail import _status_choices, render_detail
+from ardesk.disputes.views.detail import _status_choices, render_detail, resolve_items
 from ardesk.errors import Conflict, DomainError, StaleVersion
 from ardesk.identity.guards import acting_user, requires
 from ardesk.identity.roles import Permission
@@ -168,7 +168,8 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         form_settlement = form.settlement_value()
         result = services.resolve(dispute=d, outcome=data["outcome"], settlement=form_settlement,
                                   accepted_amount=data["accepted_amount"], note=data["note"],
-                                  rebill_lines=data["rebill_lines"], version=_version(data), by=acting_user(request))
+                                  rebill_lines=data["rebill_lines"], item_amounts=form.item_amounts(),
+                                  version=_version(data), by=acting_user(request))
         if result.pending and result.approval is not None:
             return (f"A write-off of {shown(result.approval.amount, d.currency)} is above your limit: "
                     "it now waits for a manager's approval.")
@@ -176,8 +177,9 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         booked = f" Booked: {', '.join(memos)}." if memos else ""
         return f"{d.number} is resolved ({result.dispute.get_outcome_display().lower()}).{booked}"
 
-    form = forms.ResolveForm(request.POST)
-    return perform(request, dispute_or_404(request.user, pk), "resolve", form, run, "actions")
+    dispute = dispute_or_404(request.user, pk)
+    form = forms.ResolveForm(request.POST, items=resolve_items(dispute), currency=dispute.currency)
+    return perform(request, dispute, "resolve", form, run, "actions")
 
 
 @require_POST

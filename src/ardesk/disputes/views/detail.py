@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ardesk.audit.models import AuditEvent
 from ardesk.disputes import forms, queries
-from ardesk.disputes.models import ApprovalRequest, ApprovalStatus, Dispute
+from ardesk.disputes.models import ApprovalRequest, ApprovalStatus, Dispute, DisputeItem
 from ardesk.disputes.queue import dispute_or_404, sla_state
 from ardesk.disputes.views.panels import panel_context
 from ardesk.disputes.workflow import TRANSITIONS, WORKING_STATES, Status
@@ -95,6 +95,13 @@ def _status_choices(dispute: Dispute) -> list[Status]:
     return sorted(TRANSITIONS[Status(dispute.status)] & WORKING_STATES, key=list(Status).index)
 
 
+def resolve_items(dispute: Dispute) -> list[DisputeItem]:
+    """The items the resolve form asks about one by one (only an open dispute's; the form wants two or more)."""
+    if not dispute.is_open:
+        return []
+    return list(dispute.items.select_related("invoice", "invoice_line").order_by("pk"))
+
+
 def _default_forms(dispute: Dispute) -> dict[str, django_forms.Form]:
     version = {"version": dispute.version}
     return {
@@ -105,7 +112,8 @@ def _default_forms(dispute: Dispute) -> dict[str, django_forms.Form]:
         "comment": forms.CommentForm(),
         "task": forms.TaskForm(initial={"department": dispute.department}),
         "offer": forms.OfferForm(initial={"amount": dispute.outstanding_amount}),
-        "resolve": forms.ResolveForm(initial={**version, "settlement": "credit_memo"}),
+        "resolve": forms.ResolveForm(initial={**version, "settlement": "credit_memo"}, items=resolve_items(dispute),
+                                     currency=dispute.currency),
         "close": forms.CloseForm(initial={**version, "responsible_department": dispute.department}),
         "reopen": forms.ReopenForm(initial=version),
         "decision": forms.DecisionForm(),
