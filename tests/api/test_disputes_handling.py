@@ -52,6 +52,29 @@ def test_a_stale_version_is_refused(api_as, analyst, invoice):
     assert Dispute.objects.get().status == "in_review"
 
 
+@pytest.mark.parametrize(("action", "body"), [
+    ("assign", {"owner_id": None, "department": "logistics"}),
+    ("priority", {"priority": "urgent"}),
+    ("reason-code", {"reason_code": "damaged_goods"}),
+])
+def test_owner_priority_and_reason_changed_on_a_stale_read_are_refused(api_as, analyst, invoice, action, body):
+    # given a dispute read at one version, then moved on by someone else
+    api = api_as(analyst)
+    dispute = raised(api, invoice, reason_code="pricing")
+    assert api.post(f"/disputes/{dispute['id']}/status", {"to": "in_review"}).status_code == 200
+    # when a change is sent with the version first read (body or If-Match), it is refused and nothing changes
+    stale = api.post(f"/disputes/{dispute['id']}/{action}", {**body, "version": dispute["version"]})
+    assert stale.status_code == 409 and error_of(stale)["code"] == "stale_version"
+    by_header = api.post(f"/disputes/{dispute['id']}/{action}", body,
+                         headers={"If-Match": f'"{dispute["version"]}"'})
+    assert by_header.status_code == 409
+    after = api.get(f"/disputes/{dispute['id']}").json()
+    assert (after["priority"], after["reason_code"], after["department"]) == (
+        dispute["priority"], "pricing", dispute["department"])
+    # and with the current version it goes through
+    assert api.post(f"/disputes/{dispute['id']}/{action}", {**body, "version": after["version"]}).status_code == 200
+
+
 def test_assign_one_and_many(api_as, analyst, second_analyst, customer):
     api = api_as(analyst)
     first = raised(api, book(customer, "N-A-1"))

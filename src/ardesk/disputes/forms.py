@@ -63,9 +63,7 @@ class StatusForm(VersionedForm):
         self.fields["to"].choices = [(s.value, s.label) for s in (allowed or list(Status))]  # type: ignore[attr-defined]
 
 
-class AssignForm(PageForm):
-    key = "assign"
-
+class _OwnerForm(PageForm):
     owner = _OwnerChoice(queryset=User.objects.none(), required=False, empty_label="Nobody (unowned)")
     department = forms.ChoiceField(choices=DEPARTMENTS, required=False, label="Department")
 
@@ -74,7 +72,11 @@ class AssignForm(PageForm):
         self.fields["owner"].queryset = possible_owners()  # type: ignore[attr-defined]
 
 
-class BulkAssignForm(AssignForm):
+class AssignForm(_OwnerForm, VersionedForm):
+    key = "assign"
+
+
+class BulkAssignForm(_OwnerForm):
     key = "bulk"
 
     disputes = forms.TypedMultipleChoiceField(coerce=int, label="Disputes", error_messages={
@@ -88,14 +90,14 @@ class BulkAssignForm(AssignForm):
             (v, v) for v in data if str(v).isdigit() and len(str(v)) < 19]
 
 
-class PriorityForm(PageForm):
+class PriorityForm(VersionedForm):
     key = "priority"
 
     priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, label="Priority")
     reason = forms.CharField(label="Why", required=False, max_length=MAX_NOTE)
 
 
-class ReasonForm(PageForm):
+class ReasonForm(VersionedForm):
     key = "reason"
 
     reason_code = forms.ModelChoiceField(queryset=ReasonCode.objects.filter(active=True), label="Reason code",

@@ -155,6 +155,23 @@ def test_a_change_on_a_stale_page_says_someone_else_changed_it(desk, signed_in):
     assert dispute.status == "in_review"
 
 
+def test_owner_priority_and_reason_set_on_a_stale_page_are_refused(desk, signed_in):
+    dispute = desk.raise_on()
+    client = signed_in(desk.analyst)
+    page = Page(client.get(reverse("disputes:detail", args=[dispute.pk])).content)
+    for form in ("assign", "priority", "reason"):  # each form carries the version it was shown
+        assert page.by_id(f"{form}-version") is not None
+    opened_at = dispute.version
+    services.set_priority(dispute=dispute, priority=3, by=desk.colleague)
+    for name, body in (("assign", {"owner": desk.analyst.pk}), ("priority", {"priority": 4}),
+                       ("reason", {"reason_code": "damaged_goods"})):
+        response = client.post(reverse(f"disputes:{name}", args=[dispute.pk]), {**body, "version": opened_at})
+        assert response.status_code == 409, name
+        assert "Someone else changed this dispute" in Page(response.content).text("action-errors")
+    dispute.refresh_from_db()
+    assert (dispute.owner, dispute.priority, dispute.reason_code) == (None, 3, None)
+
+
 def test_assign_priority_and_reason(desk, signed_in):
     dispute = desk.raise_on()
     client = signed_in(desk.analyst)

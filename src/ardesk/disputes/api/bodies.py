@@ -101,23 +101,29 @@ class StatusIn(_Body):
     version: Version = None
 
 
-class AssignIn(_Body):
+class _OwnerIn(_Body):
     owner_id: Id | None = Field(description="null leaves the dispute unowned.")
     department: DepartmentName | None = None
 
 
-class BulkAssignIn(AssignIn):
+class AssignIn(_OwnerIn):
+    version: Version = None
+
+
+class BulkAssignIn(_OwnerIn):
     ids: list[Id] = Field(min_length=1, max_length=500)
 
 
 class PriorityIn(_Body):
     priority: PriorityName
     reason: Text300 = ""
+    version: Version = None
 
 
 class ReasonCodeChoiceIn(_Body):
     reason_code: Code
     reroute: bool = Field(False, description="Also move the dispute to the reason's department.")
+    version: Version = None
 
 
 class CommentIn(_Body):

@@ -63,7 +63,7 @@ def assign(request: HttpRequest, dispute_id: Id, payload: AssignIn) -> Any:
     user = require(request, Permission.REASSIGN_DISPUTES)
     dispute = reads.dispute(user, dispute_id)
     services.assign(disputes=[dispute], owner=reads.user(payload.owner_id, field="owner_id"),
-                    department=payload.department, by=user)
+                    department=payload.department, version=reads.version(request, payload.version), by=user)
     return reads.dispute_detail(user, dispute_id)
 
 
@@ -86,7 +86,7 @@ def bulk_assign(request: HttpRequest, payload: BulkAssignIn) -> Any:
 def set_priority(request: HttpRequest, dispute_id: Id, payload: PriorityIn) -> Any:
     user = require(request, Permission.HANDLE_DISPUTES)
     services.set_priority(dispute=reads.dispute(user, dispute_id), priority=PRIORITY_BY_NAME[payload.priority],
-                          reason=payload.reason, by=user)
+                          reason=payload.reason, version=reads.version(request, payload.version), by=user)
     return reads.dispute_detail(user, dispute_id)
 
 
@@ -96,7 +96,7 @@ def set_reason_code(request: HttpRequest, dispute_id: Id, payload: ReasonCodeCho
     """The analyst's choice: restarts the SLA from the day raised and is what the suggester learns from."""
     user = require(request, Permission.HANDLE_DISPUTES)
     services.set_reason_code(dispute=reads.dispute(user, dispute_id), reason_code=reads.reason_code(
-        payload.reason_code), reroute=payload.reroute, by=user)
+        payload.reason_code), reroute=payload.reroute, version=reads.version(request, payload.version), by=user)
     return reads.dispute_detail(user, dispute_id)
 
 

@@ -77,13 +77,18 @@ def change_status(*, dispute: Dispute, to: str, note: str = "", version: int | N
 
 
 @transaction.atomic
-def assign(*, disputes: Sequence[Dispute], owner: Any, department: str | None = None, by: Any) -> list[Dispute]:
-    """Give one or many disputes to an owner (None leaves them unowned), and optionally to a department."""
+def assign(*, disputes: Sequence[Dispute], owner: Any, department: str | None = None, version: int | None = None,
+           by: Any) -> list[Dispute]:
+    """Give one or many disputes to an owner (None leaves them unowned), and optionally to a department.
+    `version` (one dispute only) refuses the change when someone changed the dispute since it was read."""
     check_owner(owner)
     if department is not None:
         _department(department)
+    if version is not None and len(disputes) != 1:
+        raise DomainError("a version names one dispute: reassign many without it", field="version")
     changed: list[Dispute] = []
     for locked in segregation.lock_disputes(d.pk for d in disputes):
+        segregation.check_version(locked, version)
         new_department = department or locked.department
         if locked.owner_id == getattr(owner, "pk", None) and locked.department == new_department:
             changed.append(locked)
@@ -99,10 +104,12 @@ def assign(*, disputes: Sequence[Dispute], owner: Any, department: str | None = 
 
 
 @transaction.atomic
-def set_priority(*, dispute: Dispute, priority: int, reason: str = "", by: Any) -> Dispute:
+def set_priority(*, dispute: Dispute, priority: int, reason: str = "", version: int | None = None,
+                 by: Any) -> Dispute:
     if priority not in Priority.values:
         raise DomainError(f"unknown priority {priority!r}", field="priority")
     locked = segregation.lock_dispute(dispute.pk)
+    segregation.check_version(locked, version)
     if locked.priority != priority:
         before = {"priority": locked.priority}
         locked.priority = priority
@@ -113,12 +120,14 @@ def set_priority(*, dispute: Dispute, priority: int, reason: str = "", by: Any) 
 
 
 @transaction.atomic
-def set_reason_code(*, dispute: Dispute, reason_code: ReasonCode, reroute: bool = False, by: Any) -> Dispute:
+def set_reason_code(*, dispute: Dispute, reason_code: ReasonCode, reroute: bool = False,
+                    version: int | None = None, by: Any) -> Dispute:
     """The analyst's choice of reason code: it restarts the SLA clock from the day raised and is what trains the
     suggester. With `reroute`, the dispute also moves to the reason's department."""
     if not reason_code.active:
         raise DomainError(f"reason code {reason_code.code} is no longer in use", field="reason_code")
     locked = segregation.lock_dispute(dispute.pk)
+    segregation.check_version(locked, version)
     _require_open(locked, "change its reason")
     before = {"reason_code": locked.reason_code.code if locked.reason_code else None, "sla_due": locked.sla_due,
               "department": locked.department}

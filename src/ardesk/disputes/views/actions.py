@@ -80,7 +80,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(d: Dispute, data: dict[str, Any]) -> str:
         services.assign(disputes=[d], owner=data["owner"], department=data["department"] or None,
-                        by=acting_user(request))
+                        version=_version(data), by=acting_user(request))
         owner = data["owner"]
         return f"{d.number} is now owned by {owner.username if owner else 'nobody'}."
 
@@ -92,7 +92,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def set_priority(request: HttpRequest, pk: int) -> HttpResponse:
     def run(d: Dispute, data: dict[str, Any]) -> str:
         changed = services.set_priority(dispute=d, priority=data["priority"], reason=data["reason"],
-                                        by=acting_user(request))
+                                        version=_version(data), by=acting_user(request))
         return f"Priority of {changed.number} is {changed.get_priority_display().lower()}."
 
     return perform(request, dispute_or_404(request.user, pk), "priority", forms.PriorityForm(request.POST), run,
@@ -104,7 +104,7 @@ def set_priority(request: HttpRequest, pk: int) -> HttpResponse:
 def set_reason(request: HttpRequest, pk: int) -> HttpResponse:
     def run(d: Dispute, data: dict[str, Any]) -> str:
         changed = services.set_reason_code(dispute=d, reason_code=data["reason_code"], reroute=data["reroute"],
-                                           by=acting_user(request))
+                                           version=_version(data), by=acting_user(request))
         return f"Reason of {changed.number}: {changed.reason_code}; SLA due {changed.sla_due:%Y-%m-%d}."
 
     return perform(request, dispute_or_404(request.user, pk), "reason", forms.ReasonForm(request.POST), run,

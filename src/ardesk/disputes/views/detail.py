@@ -106,9 +106,10 @@ def _default_forms(dispute: Dispute) -> dict[str, django_forms.Form]:
     version = {"version": dispute.version}
     return {
         "status": forms.StatusForm(initial=version, allowed=_status_choices(dispute)),
-        "assign": forms.AssignForm(initial={"owner": dispute.owner_id, "department": dispute.department}),
-        "priority": forms.PriorityForm(initial={"priority": dispute.priority}),
-        "reason": forms.ReasonForm(initial={"reason_code": (dispute.reason_code or dispute.suggested_reason)}),
+        "assign": forms.AssignForm(initial={**version, "owner": dispute.owner_id, "department": dispute.department}),
+        "priority": forms.PriorityForm(initial={**version, "priority": dispute.priority}),
+        "reason": forms.ReasonForm(initial={**version,
+                                            "reason_code": (dispute.reason_code or dispute.suggested_reason)}),
         "comment": forms.CommentForm(),
         "task": forms.TaskForm(initial={"department": dispute.department}),
         "offer": forms.OfferForm(initial={"amount": dispute.outstanding_amount}),
