@@ -34,6 +34,7 @@ class SendForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["contact"]).queryset = queries.recipients(dispute)
         language = dispute.customer.language or "en"
         choices = [(t.code, t.name) for t in queries.active_templates(language)]
+        self.template_codes = {code for code, _ in choices}
         free_text = ("", "(free text: type subject and body)")
         cast(forms.ChoiceField, self.fields["template_code"]).choices = [*choices, free_text]
 
