@@ -13,10 +13,12 @@ import pytest
 from django.db import connection
 from django.db.models.signals import pre_save
 
-from ardesk.disputes import rules, services
-from ardesk.disputes.models import Dispute, Kind, ReasonCode
+from ardesk.disputes import rules, services, sku_split
+from ardesk.disputes.models import Dispute, ItemSkuShare, Kind, ReasonCode
 from ardesk.disputes.queries import disputed_cache_mismatches
 from ardesk.errors import Conflict
+from ardesk.imports.services import execute
+from ardesk.imports.signals import batch_applied
 from ardesk.ledger.models import CreditMemo, Invoice
 from ardesk.ledger.queries import cache_mismatches
 from tests.factories import InvoiceFactory, UserFactory
@@ -112,3 +114,34 @@ def test_two_disputes_racing_for_the_same_money_cannot_both_have_it():
     assert isinstance(next(r for r in results if isinstance(r, Exception)), rules.OverDispute)
     assert Invoice.objects.get().disputed_amount == D("60.00")
     assert disputed_cache_mismatches() == []
+
+
+def test_a_dispute_raised_while_lines_are_imported_onto_its_invoice_neither_deadlocks_nor_misses_them(tmp_path):
+    # given an invoice without lines, and an import of its lines that is still writing
+    analyst = UserFactory(username="ana3", role="dispute_analyst")
+    admin = UserFactory(username="adm3", role="admin")
+    invoice = InvoiceFactory(number="RACE-1", amount=D("120.00"))
+    path = tmp_path / "lines.csv"
+    path.write_text("invoice_number,line_no,sku,description,quantity,unit_price,tax_amount\n"
+                    "RACE-1,1,A,,1,90,0\nRACE-1,2,B,,1,30,0\n")
+
+    def hold_import(**kwargs: Any) -> None:
+        time.sleep(0.5)  # the lines are in, not yet committed, and the import holds the audit chain
+
+    batch_applied.connect(hold_import, weak=False)
+    try:
+        # when the import and the raise run at once
+        imported, dispute = _race(
+            lambda: execute(kind="invoice-lines", path=path, filename=path.name, by=admin),
+            lambda: (time.sleep(0.2), services.raise_dispute(
+                customer=invoice.customer, kind=Kind.INVOICE, reason_code=ReasonCode.objects.get(code="pricing"),
+                items=[services.ItemInput(invoice=invoice, amount=D("60.00"))], by=analyst))[1])
+    finally:
+        batch_applied.disconnect(hold_import)
+    # then both land (the import's foreign-key checks wait for the raise, not the audit chain for both), and
+    # the dispute is split by the imported lines, whichever wrote its split first
+    assert imported.created == 2, imported
+    assert isinstance(dispute, Dispute), dispute
+    assert dict(ItemSkuShare.objects.filter(dispute=dispute).values_list("sku", "weight")) == {
+        "A": D("0.75"), "B": D("0.25")}
+    assert sku_split.stale_count() == 0
