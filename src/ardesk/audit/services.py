@@ -55,8 +55,14 @@ def subject_of(subject: models.Model | tuple[str, object]) -> tuple[str, str]:
 
 
 def _lock_chain() -> None:
+    """Take the chain's lock, held to the commit; first run the transaction's deferred foreign-key checks.
+
+    Checked at the commit, those would lock the rows they point at while this transaction holds the chain,
+    and a transaction holding one of those rows and waiting for the chain would deadlock with it.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
 
 
