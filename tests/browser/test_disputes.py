@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ardesk.customers.models import Customer
+from ardesk.demo.dispute_files import pdf, png
 from ardesk.demo.people import DEMO_PASSWORD
 from ardesk.disputes import services
 from ardesk.disputes.models import Dispute, Kind, ReasonCode
@@ -153,3 +154,32 @@ def test_bulk_reassign_from_the_queue(desk: Desk, sign_in: Callable[..., Page], 
     page.goto(f"{live_server.url}/disputes/?owner={desk.colleague.pk}")
     for dispute in unowned[:2]:
         expect(page.locator(f"#dispute-{dispute.pk}")).to_contain_text("Dirk Vos")
+
+
+def test_an_analyst_keeps_proof_on_a_dispute_and_a_file_that_lies_is_refused(
+        desk: Desk, sign_in: Callable[..., Page], live_server: Any) -> None:
+    target = desk.disputes[2]
+    page = sign_in(desk.analyst)
+    page.goto(f"{live_server.url}/disputes/{target.pk}/")
+    upload = page.locator("#document-upload")
+    # a real PDF proof of delivery and a photo are kept, each with its kind
+    for name, content, kind, note in (
+            ("pod-4471.pdf", pdf("Proof of delivery 4471", ["10 cases received", "Signed: J. Weber"]),
+             "proof_of_delivery", "signed by the customer's warehouse"),
+            ("pallet.png", png(64, 48, 7), "photo", "damage on arrival")):
+        upload.locator("summary").click()
+        page.locator("#document-file").set_input_files(files=[{"name": name, "mimeType": "application/octet-stream",
+                                                          "buffer": content}])
+        page.locator("#document-kind").select_option(kind)
+        page.locator("#document-note").fill(note)
+        page.locator("#document-form-submit").click()
+        expect(page.locator("#document-list")).to_contain_text(name)
+    # a file whose name says PDF but whose content is a picture is refused, by name, and not kept
+    upload.locator("summary").click()
+    page.locator("#document-file").set_input_files(files=[{"name": "contract.pdf", "mimeType": "application/pdf",
+                                                      "buffer": png(8, 8, 1)}])
+    page.locator("#document-form-submit").click()
+    expect(page.locator("main")).to_contain_text("contract.pdf")
+    expect(page.locator("#document-list tbody tr")).to_have_count(2)
+    page.locator("#dispute-documents").scroll_into_view_if_needed()
+    screenshot(page, "dispute-documents")

@@ -20,7 +20,7 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def _selected_template(page: Page) -> str | None:
-    select = page.by_id("id_template_code")
+    select = page.by_id("mail-template_code")
     assert select is not None
     chosen = [o.attrs.get("value") for o in select.iter("option") if "selected" in o.attrs]
     return chosen[0] if chosen else None
@@ -59,7 +59,7 @@ def test_the_messages_form_offers_the_owed_template_until_it_is_sent(
     page = Page(client.get(url).content)
     assert "not been told that the dispute was received" in page.text("mail-owed")
     assert _selected_template(page) == "acknowledge"
-    contact = page.by_id("id_contact")  # the primary contact is chosen
+    contact = page.by_id("mail-contact")  # the primary contact is chosen
     assert contact is not None
     assert [o.attrs.get("value") for o in contact.iter("option") if "selected" in o.attrs] == [str(company.sue.pk)]
     # when the dispute is rejected, the rejection (with its reason) is offered

@@ -30,6 +30,7 @@ class SendForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args: Any, dispute: Dispute, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "mail-%s")  # the dispute page holds other forms with a note
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["contact"]).queryset = queries.recipients(dispute)
         language = dispute.customer.language or "en"

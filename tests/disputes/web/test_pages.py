@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -328,3 +329,18 @@ def test_a_dispute_over_two_invoices_is_resolved_item_by_item_from_the_page(desk
     assert (memo.invoice_id, memo.amount) == (second.pk, D("30.00"))
     desk.invoice.refresh_from_db()
     assert (desk.invoice.open_amount, desk.invoice.disputed_amount) == (D("225.00"), D("0"))
+
+
+def test_every_id_on_the_dispute_page_is_unique(desk, signed_in):
+    # every panel and action form is on the page of a dispute over two invoices (labels point at one input each)
+    second = ledger.book_invoice(customer=desk.customer, number="INV-102", issue_date=timezone.localdate(),
+                                 due_date=timezone.localdate(), currency="EUR", amount=D("80.00"), by=desk.analyst)
+    dispute = services.raise_dispute(customer=desk.customer, kind="account", by=desk.analyst,
+                                     items=[services.ItemInput(desk.invoice, D("40.00")),
+                                            services.ItemInput(second, D("30.00"))])
+    dispute = desk.in_review(dispute)
+    services.add_task(dispute=dispute, title="Check the price list", department="pricing", by=desk.analyst)
+    html = signed_in(desk.manager).get(reverse("disputes:detail", args=[dispute.pk])).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert {"resolve-form", "document-form", "mail-form", "comment-form"} <= set(ids)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []

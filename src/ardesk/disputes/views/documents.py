@@ -38,9 +38,15 @@ ANCHOR = "#dispute-documents"
 
 
 class DocumentForm(forms.Form):
+    """Its ids start with "document-": the dispute page holds other forms with a note."""
+
     file = forms.FileField(label="File", allow_empty_file=True)
     kind = forms.ChoiceField(label="Kind", choices=DocumentKind.choices, initial=DocumentKind.OTHER)
     note = forms.CharField(label="Note", required=False, max_length=service.MAX_NOTE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "document-%s")
+        super().__init__(*args, **kwargs)
 
 
 class CappedUploadHandler(TemporaryFileUploadHandler):
