@@ -253,6 +253,9 @@ def test_page_access(name: str) -> None:
         if response.status_code == 405:
             response = client.post(url, {})
         verdicts[role] = _verdict(response.status_code, response.get("Location", ""))
+        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+            ids = re.findall(r'\sid="([^"]+)"', response.content.decode())
+            assert sorted({i for i in ids if ids.count(i) > 1}) == [], f"{name} as {role}: ids used twice"
     assert verdicts == {r: "allowed" if r in allowed else "denied" for r in ROLES}
 
 
