@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import time
@@ -12,13 +13,14 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from ardesk.celery import app
 from ardesk.disputes import escalation_queries as eq
-from ardesk.disputes.models import Escalation, EscalationRule, Priority
+from ardesk.disputes.models import Escalation, EscalationRule, Priority, RuleFiring
 from ardesk.disputes.services import create_escalation_rule, evaluate, run_all
 from ardesk.disputes.tasks import run_escalation
 from ardesk.ledger.models import FxRate
@@ -28,6 +30,7 @@ from tests.factories import CustomerFactory
 
 D = Decimal
 desk = escalation_setup.desk  # fixture
+rule_firings = importlib.import_module("ardesk.disputes.migrations.0008_rule_firings")
 
 
 @pytest.mark.django_db
@@ -40,6 +43,26 @@ def test_candidates_are_narrowed_in_sql_and_exclude_rules_already_fired(desk: De
     evaluate(big)
     assert set(eq.candidates(rule, today=today)) == set()
     assert small.pk  # the small one never was a candidate
+
+
+@pytest.mark.django_db
+def test_a_rule_fires_once_per_dispute_and_firings_from_before_the_table_are_taken_from_the_audit_log(
+        desk: Desk) -> None:
+    rule = create_escalation_rule(name="Big", min_amount=D("300"), raise_priority_to=Priority.HIGH, notify=False,
+                                  by=desk.manager)
+    dispute = open_dispute(desk, amount="400.00")
+    evaluate(dispute)
+    firing = RuleFiring.objects.get()
+    assert (firing.dispute_id, firing.rule_id) == (dispute.pk, rule.pk)
+    assert evaluate(dispute).actions == []  # fired already: nothing again
+    # a database from before the table knew the firing from its audit event only: the migration reads it back
+    RuleFiring.objects.all().delete()
+    assert set(eq.candidates(rule, today=timezone.localdate())) == {dispute}
+    rule_firings.from_the_audit_log(django_apps, None)
+    assert list(RuleFiring.objects.values_list("dispute_id", "rule_id")) == [(dispute.pk, rule.pk)]
+    assert set(eq.candidates(rule, today=timezone.localdate())) == set()
+    rule_firings.from_the_audit_log(django_apps, None)  # run twice: no second row
+    assert RuleFiring.objects.count() == 1
 
 
 @pytest.mark.django_db

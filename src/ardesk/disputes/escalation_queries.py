@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     Case,
-    CharField,
     Count,
     DecimalField,
     Exists,
@@ -28,10 +27,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
 from django.utils import timezone
 
-from ardesk.audit.models import AuditEvent
 from ardesk.disputes import escalation as esc
 from ardesk.disputes.models import (
     ApprovalRequest,
@@ -40,6 +37,7 @@ from ardesk.disputes.models import (
     AutoResolutionRule,
     Dispute,
     EscalationRule,
+    RuleFiring,
 )
 from ardesk.disputes.queries import visible_disputes
 from ardesk.disputes.workflow import OPEN_STATES, Outcome
@@ -49,7 +47,6 @@ from ardesk.money import DECIMAL_PLACES, MAX_DIGITS, ZERO, convert
 
 OPEN = [s.value for s in OPEN_STATES]
 FIRED_VERB = "dispute.rule_fired"
-SUBJECT = "disputes.dispute"
 _MONEY = DecimalField(max_digits=MAX_DIGITS + 10, decimal_places=DECIMAL_PLACES + 10)
 
 
@@ -63,9 +60,8 @@ def company_amount(amount: Decimal, currency: str, on: date) -> Decimal | None:
 
 
 def fired_rule_ids(dispute: Dispute) -> frozenset[int]:
-    """Escalation rules that already fired on the dispute: the audit log keeps one event per firing."""
-    rows = AuditEvent.objects.filter(subject_type=SUBJECT, subject_id=str(dispute.pk), verb=FIRED_VERB)
-    return frozenset(int(after["rule"]) for after in rows.values_list("after", flat=True) if after)
+    """Escalation rules that already fired on the dispute."""
+    return frozenset(RuleFiring.objects.filter(dispute_id=dispute.pk).values_list("rule_id", flat=True))
 
 
 def _day_start(day: date) -> datetime:
@@ -122,8 +118,7 @@ def _open(today: date) -> QuerySet[Dispute]:
 
 
 def _fired(rule_id: int) -> Exists:
-    return Exists(AuditEvent.objects.filter(subject_type=SUBJECT, subject_id=Cast(OuterRef("pk"), CharField()),
-                                            verb=FIRED_VERB, after__rule=rule_id))
+    return Exists(RuleFiring.objects.filter(dispute_id=OuterRef("pk"), rule_id=rule_id))
 
 
 def candidates(rule: EscalationRule, *, today: date) -> QuerySet[Dispute]:

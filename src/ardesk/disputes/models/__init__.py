@@ -19,6 +19,7 @@ from ardesk.disputes.models.escalation import (
     Escalation,
     EscalationLevel,
     EscalationRule,
+    RuleFiring,
 )
 from ardesk.disputes.models.learning import ReasonModel
 from ardesk.disputes.models.prevention import ActionStatus, CorrectiveAction, SalesNote
@@ -51,6 +52,7 @@ __all__ = [
     "ReasonCode",
     "ReasonModel",
     "RootCause",
+    "RuleFiring",
     "SalesNote",
     "Task",
 ]

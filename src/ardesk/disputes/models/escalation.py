@@ -54,6 +54,21 @@ class EscalationRule(models.Model):
         return self.name
 
 
+class RuleFiring(models.Model):
+    """That an escalation rule acted on a dispute, which it does once: what the rule engine reads to skip it
+    (the audit event `dispute.rule_fired` tells people the same, with what the rule did)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(EscalationRule, on_delete=models.CASCADE, related_name="+")
+    fired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dispute", "rule"], name="rule_fires_once_per_dispute")]
+
+    def __str__(self) -> str:
+        return f"rule {self.rule_id} on dispute {self.dispute_id}"
+
+
 class Escalation(models.Model):
     """One time a dispute was escalated, by a rule or by hand: the queue shows the latest."""
 

@@ -39,6 +39,7 @@ from ardesk.disputes.models import (
     EscalationLevel,
     EscalationRule,
     Priority,
+    RuleFiring,
 )
 from ardesk.disputes.rules import shown
 from ardesk.disputes.services import segregation
@@ -194,6 +195,7 @@ def _apply(locked: Dispute, rule: EscalationRule, action: esc.Action, by: Any) -
         done.append(f"priority raised to {Priority(action.raise_priority_to).label}")
     to = _recipients(locked, level=action.escalate_to) if action.notify else []
     held = {"mail_held": True} if to and mail_held() else {}
+    RuleFiring.objects.create(dispute=locked, rule=rule)
     record(actor=actor, verb=eq.FIRED_VERB, subject=locked, reason=why,
            after={"rule": rule.pk, "name": rule.name, "escalated_to": action.escalate_to or None,
                   "priority": action.raise_priority_to, "notified": [] if held else to, **held,
