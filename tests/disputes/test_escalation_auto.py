@@ -14,7 +14,8 @@ from django.db import connection
 from django.utils import timezone
 
 from ardesk.audit.models import AuditEvent
-from ardesk.disputes.models import AutoResolution, AutoResolutionRule, Dispute, ReasonCode
+from ardesk.disputes import escalation_queries as eq
+from ardesk.disputes.models import ApprovalRequest, AutoResolution, AutoResolutionRule, Dispute, ReasonCode
 from ardesk.disputes.queries import disputed_cache_mismatches
 from ardesk.disputes.services import (
     auto_resolve,
@@ -189,3 +190,29 @@ def test_a_deduction_raised_under_an_active_rule_is_settled_as_soon_as_it_commit
     deduction = short_payment(desk, short="4.00")
     deduction.refresh_from_db()
     assert deduction.status == "closed" and AutoResolution.objects.get().dispute == deduction
+
+
+@pytest.mark.django_db
+def test_the_daily_run_reads_only_the_disputes_the_rule_may_settle(desk: Desk) -> None:
+    # given a rule for promotion deductions up to 10 EUR, 25 EUR a month
+    rule = small_deductions(desk)
+    today = timezone.localdate()
+    first, too_big = short_payment(desk, short="9.00"), short_payment(desk, short="10.01")
+    assert set(eq.auto_candidates(rule, today=today)) == {first}
+    # what is left of the month's cap bounds the amount: 9 + 9 settled leaves 7
+    evaluate(first)
+    second = short_payment(desk, short="9.00")
+    assert set(eq.auto_candidates(rule, today=today)) == {second}
+    evaluate(second)
+    over_the_rest, within = short_payment(desk, short="9.00"), short_payment(desk, short="5.00")
+    assert set(eq.auto_candidates(rule, today=today)) == {within}
+    # a write-off waiting for a manager, and a customer whose disputes were rejected lately, are left out
+    waiting = ApprovalRequest.objects.create(dispute=within, requested_by=desk.analyst, outcome="accepted",
+                                             amount=D("5.00"))
+    assert set(eq.auto_candidates(rule, today=today)) == set()
+    waiting.delete()
+    DisputeFactory(customer=desk.customer, status="resolved", outcome="rejected", resolved_at=timezone.now())
+    assert set(eq.auto_candidates(rule, today=today)) == set()
+    # and each left out is one the rules themselves refuse
+    for dispute in (too_big, over_the_rest, within):
+        assert evaluate(dispute).auto_resolution is None

@@ -143,11 +143,20 @@ def candidates(rule: EscalationRule, *, today: date) -> QuerySet[Dispute]:
 
 
 def auto_candidates(rule: AutoResolutionRule, *, today: date) -> QuerySet[Dispute]:
-    """Open disputes the auto-resolution rule may settle (kind, reason, amount; not settled by a rule before)."""
+    """Open disputes the auto-resolution rule may settle (kind, reason, amount within the rule's maximum and what
+    is left of its monthly cap, the customer's record, no write-off waiting; not settled by a rule before)."""
+    room = min(rule.max_amount, rule.monthly_cap - month_used(rule, today=today))
+    if room <= 0:
+        return Dispute.objects.none()
     rows = _open(today).filter(kind=rule.kind, reason_code__isnull=False, auto_resolution__isnull=True)
     if rule.reason_code_id is not None:
         rows = rows.filter(reason_code_id=rule.reason_code_id)
-    return rows.annotate(company=_company_outstanding(today)).filter(company__gt=0, company__lte=rule.max_amount)
+    too_often_wrong = (Dispute.objects.filter(
+        outcome=Outcome.REJECTED.value, resolved_at__gte=_day_start(today - timedelta(days=esc.CLEAN_RECORD_DAYS)))
+        .values("customer_id").annotate(n=Count("pk")).filter(n__gt=rule.max_rejected_last_year).values("customer_id"))
+    waiting = ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).values("dispute_id")
+    rows = rows.exclude(customer_id__in=too_often_wrong).exclude(pk__in=waiting)
+    return rows.annotate(company=_company_outstanding(today)).filter(company__gt=0, company__lte=room)
 
 
 def manager_for(dispute: Dispute) -> Any:
