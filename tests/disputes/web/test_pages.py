@@ -304,13 +304,18 @@ def test_a_rebill_books_the_corrected_invoice(desk, signed_in):
     assert dispute.rebill_invoice is not None and dispute.rebill_invoice.amount == D("200.00")
 
 
-def test_a_dispute_over_two_invoices_is_resolved_item_by_item_from_the_page(desk, signed_in):
+def _over_two_invoices(desk):  # type: ignore[no-untyped-def]
+    """An account dispute in review: 40 on the desk's invoice, 30 on INV-101 (of 80)."""
     second = ledger.book_invoice(customer=desk.customer, number="INV-101", issue_date=timezone.localdate(),
                                  due_date=timezone.localdate(), currency="EUR", amount=D("80.00"), by=desk.analyst)
     dispute = services.raise_dispute(customer=desk.customer, kind="account", by=desk.analyst,
                                      items=[services.ItemInput(desk.invoice, D("40.00")),
                                             services.ItemInput(second, D("30.00"))])
-    dispute = desk.in_review(dispute)
+    return desk.in_review(dispute), second
+
+
+def test_a_dispute_over_two_invoices_is_resolved_item_by_item_from_the_page(desk, signed_in):
+    dispute, second = _over_two_invoices(desk)
     _, on_second = dispute.items.order_by("pk")
     client = signed_in(desk.analyst)
     # the resolve form asks item by item
@@ -333,12 +338,7 @@ def test_a_dispute_over_two_invoices_is_resolved_item_by_item_from_the_page(desk
 
 def test_every_id_on_the_dispute_page_is_unique(desk, signed_in):
     # every panel and action form is on the page of a dispute over two invoices (labels point at one input each)
-    second = ledger.book_invoice(customer=desk.customer, number="INV-102", issue_date=timezone.localdate(),
-                                 due_date=timezone.localdate(), currency="EUR", amount=D("80.00"), by=desk.analyst)
-    dispute = services.raise_dispute(customer=desk.customer, kind="account", by=desk.analyst,
-                                     items=[services.ItemInput(desk.invoice, D("40.00")),
-                                            services.ItemInput(second, D("30.00"))])
-    dispute = desk.in_review(dispute)
+    dispute, _ = _over_two_invoices(desk)
     services.add_task(dispute=dispute, title="Check the price list", department="pricing", by=desk.analyst)
     html = signed_in(desk.manager).get(reverse("disputes:detail", args=[dispute.pk])).content.decode()
     ids = re.findall(r'\sid="([^"]+)"', html)
