@@ -44,6 +44,7 @@ _DISPUTE: Kwargs = lambda w: {"pk": w.other_dispute.pk}  # noqa: E731
 DISPUTE_HANDLERS = frozenset({Role.ADMIN})  # may work disputes and sees the South team's customer
 DISPUTE_PAGES: dict[str, tuple[frozenset[Role], Kwargs]] = {
     "disputes:queue": (EVERYONE, NO_KWARGS),
+    "disputes:export": (EVERYONE, NO_KWARGS),
     "disputes:bulk_assign": (frozenset({Role.DISPUTE_ANALYST, Role.AR_MANAGER, Role.ADMIN}), NO_KWARGS),
     "disputes:raise": (CLERK_OR_ADMIN, lambda w: {}),  # filled below: ?customer=other
     "disputes:suggest": (frozenset({Role.COLLECTOR, Role.DISPUTE_ANALYST, Role.CASH_CLERK, Role.AR_MANAGER,

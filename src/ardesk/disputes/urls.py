@@ -10,6 +10,7 @@ app_name = "disputes"
 urlpatterns: list = [
     path("", queue.queue_page, name="queue"),
     path("bulk-assign/", queue.bulk_assign, name="bulk_assign"),
+    path("export/", queue.queue_export_file, name="export"),
     path("approvals/", approvals.approvals, name="approvals"),
     path("raise/", raising.raise_dispute, name="raise"),
     path("suggest/", raising.suggest, name="suggest"),

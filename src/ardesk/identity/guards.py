@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 
 from ardesk.customers.models import Customer
@@ -23,7 +24,7 @@ from ardesk.identity.models import User
 from ardesk.identity.roles import Permission
 from ardesk.identity.scoping import customer_filter, get_visible_customer
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]  # HttpResponse or StreamingHttpResponse
 M = TypeVar("M", bound=Model)
 
 FORBIDDEN_TEMPLATE = "identity/forbidden.html"
@@ -47,7 +48,7 @@ def requires(*permissions: Permission) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated or not user.is_active:
                 return redirect_to_login(request.get_full_path())

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ardesk.disputes import forms, services
+from ardesk.disputes import forms, queue_export, services
 from ardesk.disputes.models import Department, Priority, ReasonCode
 from ardesk.disputes.queries import visible_disputes
 from ardesk.disputes.queue import SLA_STATES, BadFilter, QueueRows, page_summary, parse_filter, queue, sla_state
@@ -31,7 +32,7 @@ SORT_COLUMNS = (("sla_due", "SLA due"), ("age", "Age"), ("amount", "Outstanding"
 
 def _params(query: QueryDict) -> dict[str, str]:
     """The query string as the filter reads it: several ticked statuses become one comma-separated value."""
-    params = {key: query.get(key, "") for key in query if key != "status"}
+    params = {key: query.get(key, "") for key in query if key not in ("status", "format")}
     statuses = [s for s in query.getlist("status") if s]
     if statuses:
         params["status"] = ",".join(statuses)
@@ -75,6 +76,39 @@ def queue_page(request: HttpRequest) -> HttpResponse:
                    approvals_waiting=(waiting_for(user).count() if user.may(Permission.RESOLVE_DISPUTES)
                                       and user.may(Permission.WRITE_OFF) else 0))
     return render(request, "disputes/queue.html", context, status=status)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@requires(Permission.VIEW_LEDGER)
+def queue_export_file(request: HttpRequest) -> HttpResponseBase:
+    """Every dispute the queue's filter selects (not one page), as CSV (streamed) or XLSX."""
+    kind = request.GET.get("format", "csv")
+    if kind not in ("csv", "xlsx"):
+        return _plain(f"format: csv or xlsx, not {kind[:20]!r}")
+    try:
+        f = parse_filter(_params(request.GET))
+    except BadFilter as exc:
+        return _plain(f"{exc.field}: {exc.message}")
+    today = timezone.localdate()
+    selected = queue(acting_user(request), f, today)
+    response: HttpResponse | StreamingHttpResponse
+    if kind == "csv":
+        response = StreamingHttpResponse(queue_export.csv_lines(queue_export.rows(selected, today)),
+                                         content_type="text/csv; charset=utf-8")
+    else:
+        count = selected.count()
+        if count > queue_export.XLSX_MAX_ROWS:
+            return _plain(f"format=xlsx: {count:,} disputes is more than a workbook takes here "
+                          f"({queue_export.XLSX_MAX_ROWS:,}); narrow the filter or download CSV")
+        response = HttpResponse(queue_export.as_xlsx(queue_export.rows(selected, today)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="disputes-{today.isoformat()}.{kind}"'
+    return response
+
+
+def _plain(message: str) -> HttpResponse:
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
 
 
 def _back_to_queue(back: str) -> str:
