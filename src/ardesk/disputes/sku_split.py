@@ -21,9 +21,8 @@ from ardesk.imports.signals import batch_applied
 from ardesk.ledger.models import InvoiceLine
 
 SHARES, ITEMS, LINES = ItemSkuShare._meta.db_table, DisputeItem._meta.db_table, InvoiceLine._meta.db_table
-
-
-COLUMNS = f"item_id, dispute_id, sku, weight, {connection.ops.quote_name('first')}"
+FIRST = connection.ops.quote_name("first")
+COLUMNS = f"item_id, dispute_id, sku, weight, {FIRST}"
 
 
 def _split_select(scope: str) -> str:
@@ -37,7 +36,7 @@ def _split_select(scope: str) -> str:
     return (
         f"SELECT s.item_id AS item_id, s.dispute_id AS dispute_id, s.sku AS sku, {weight} AS weight, "
         f"CASE WHEN ROW_NUMBER() OVER (PARTITION BY s.dispute_id, s.sku ORDER BY s.item_id) = 1 "
-        f"THEN TRUE ELSE FALSE END AS {connection.ops.quote_name('first')} FROM ("
+        f"THEN TRUE ELSE FALSE END AS {FIRST} FROM ("
         # An item on a line: all of it is that line's SKU.
         f"SELECT it.id AS item_id, it.dispute_id, l.sku AS sku, 1 AS weight FROM {ITEMS} it "
         f"JOIN {LINES} l ON l.id = it.invoice_line_id WHERE {scope} "
@@ -69,7 +68,6 @@ def resplit_all() -> int:
     """Bring every share up to date with the lines: after lines were imported (they may belong to disputed
     invoices), after a bulk load. The split is computed whole, but only what differs is written: an import of
     lines that touches no disputed invoice writes nothing here. Returns the rows deleted, changed and added."""
-    first = connection.ops.quote_name("first")
     new = "ardesk_new_split"
     same_row = f"n.item_id = {SHARES}.item_id AND n.sku = {SHARES}.sku"
     written = 0
@@ -78,8 +76,8 @@ def resplit_all() -> int:
         cursor.execute(f"CREATE TEMPORARY TABLE {new} AS {_split_select('1 = 1')}")
         for statement in (
                 f"DELETE FROM {SHARES} WHERE NOT EXISTS (SELECT 1 FROM {new} n WHERE {same_row})",
-                f"UPDATE {SHARES} SET weight = n.weight, {first} = n.{first} FROM {new} n "
-                f"WHERE {same_row} AND ({SHARES}.weight <> n.weight OR {SHARES}.{first} <> n.{first})",
+                f"UPDATE {SHARES} SET weight = n.weight, {FIRST} = n.{FIRST} FROM {new} n "
+                f"WHERE {same_row} AND ({SHARES}.weight <> n.weight OR {SHARES}.{FIRST} <> n.{FIRST})",
                 f"INSERT INTO {SHARES} ({COLUMNS}) SELECT {COLUMNS} FROM {new} n "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {SHARES} s WHERE s.item_id = n.item_id AND s.sku = n.sku)"):
             cursor.execute(statement)
@@ -91,7 +89,7 @@ def resplit_all() -> int:
 def stale_count() -> int:
     """How many shares are missing, changed or left over against the split the lines give now (what
     `resplit_all` would write), for `ardesk disputes verify`."""
-    columns = f"item_id, sku, weight, {connection.ops.quote_name('first')}"
+    columns = f"item_id, sku, weight, {FIRST}"
     with connection.cursor() as cursor:
         cursor.execute(f"WITH n AS ({_split_select('1 = 1')}) SELECT "
                        f"(SELECT COUNT(*) FROM (SELECT {columns} FROM n EXCEPT SELECT {columns} FROM {SHARES}) a) + "
