@@ -233,6 +233,12 @@ class _Group:
         if memo is None:
             raised = self._raised(invoice, self.today)
             reason = self.r.choice(_ANY_REASON)
+            if self.r.random() < _settled_share((self.today - raised).days, Decimal(1)):
+                # Decided long ago without a credit: rejected, the invoice collectible again (and still unpaid).
+                resolved = min(raised + timedelta(days=self.r.randint(10, 45)), self.today - timedelta(days=1))
+                self._write(_Case(invoice, customer, "invoice", reason, invoice.amount, raised, "resolved",
+                                  "rejected", ZERO, resolved))
+                return
             self._open(invoice, customer, "invoice", invoice.amount, reason, raised)
             return
         reason = self.r.choice(_MEMO_REASONS.get(memo.reason, ("other",)))
