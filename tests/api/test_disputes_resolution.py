@@ -11,6 +11,7 @@ from ardesk.disputes.models import ApprovalRequest, Dispute
 from ardesk.disputes.queries import disputed_cache_mismatches
 from ardesk.ledger.models import CreditMemo, Invoice, WriteOff
 from ardesk.ledger.queries import cache_mismatches
+from ardesk.ledger.services import LineInput
 from tests.api.conftest import error_of
 from tests.api.dispute_support import *  # noqa: F403  (the fixtures)
 from tests.api.dispute_support import book, raised
@@ -188,3 +189,14 @@ def test_the_accepted_part_is_booked_on_the_items_named(api_as, analyst, custome
     assert [s["invoice_id"] for s in resolved.json()["dispute"]["settlements"]] == [other.pk]
     assert api.get(f"/invoices/{invoice.pk}").json()["collectible_amount"] == "500.00"
     assert cache_mismatches() == [] and disputed_cache_mismatches() == []
+
+
+def test_a_dispute_shows_each_items_split_over_skus(api_as, analyst, customer):
+    # given an invoice whose lines are SKU A 150 and SKU B 50
+    lined = book(customer, "N-SKU-1", lines=[LineInput("A", "Widget", D("3"), D("50.00")),
+                                             LineInput("B", "Gadget", D("1"), D("50.00"))])
+    api = api_as(analyst)
+    dispute = raised(api, lined, "40.00")
+    # then the API names the SKUs of the item and their shares, as the report by SKU counts them
+    item = api.get(f"/disputes/{dispute['id']}").json()["items"][0]
+    assert [(s["sku"], D(s["share"])) for s in item["skus"]] == [("A", D("0.75")), ("B", D("0.25"))]

@@ -344,3 +344,9 @@ def test_every_id_on_the_dispute_page_is_unique(desk, signed_in):
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert {"resolve-form", "document-form", "mail-form", "comment-form"} <= set(ids)
     assert [i for i in set(ids) if ids.count(i) > 1] == []
+
+
+def test_a_whole_invoice_item_shows_its_skus(desk, signed_in):
+    dispute = desk.raise_on(amount="45.00")  # INV-100: SKU-1 125.00 and SKU-2 100.00 of 225.00
+    page = Page(signed_in(desk.analyst).get(reverse("disputes:detail", args=[dispute.pk])).content)
+    assert "whole invoice SKU-1 55.6 %, SKU-2 44.4 %" in page.text("dispute-items")

@@ -23,6 +23,7 @@ from ardesk.disputes.models import (
     Dispute,
     DisputeItem,
     DisputeSettlement,
+    ItemSkuShare,
     ReasonCode,
     RootCause,
 )
@@ -44,7 +45,8 @@ def dispute_detail(user: Any, pk: int) -> Dispute:
     rows = visible_disputes(user).select_related(
         "customer", "reason_code", "owner", "suggested_reason", "root_cause",
     ).prefetch_related(
-        Prefetch("items", queryset=DisputeItem.objects.select_related("invoice", "invoice_line").order_by("pk"),
+        Prefetch("items", queryset=DisputeItem.objects.select_related("invoice", "invoice_line").order_by("pk")
+                 .prefetch_related(Prefetch("sku_shares", queryset=ItemSkuShare.objects.order_by("-weight", "sku"))),
                  to_attr="item_rows"),
         Prefetch("settlements", queryset=DisputeSettlement.objects.select_related("invoice").order_by("pk"),
                  to_attr="settlement_rows"),

@@ -114,6 +114,15 @@ class DisputeOut(_Money):
         return bool(obj.is_open and obj.sla_due < timezone.localdate())
 
 
+class SkuShareOut(Schema):
+    sku: str = Field(description='"" when the invoice has no lines or the line no SKU.')
+    share: str = Field(description="The SKU's part of the item (its lines' gross over the invoice's), e.g. 0.75.")
+
+    @staticmethod
+    def resolve_share(obj: Any) -> str:
+        return f"{obj.weight.normalize():f}"
+
+
 class ItemOut(_Money):
     id: int
     invoice_id: int
@@ -124,6 +133,7 @@ class ItemOut(_Money):
     outstanding_amount: MoneyOut
     disputed_quantity: str | None
     claimed_unit_price: str | None
+    skus: list[SkuShareOut] = Field(description="The item split over SKUs, as the report by SKU counts it.")
 
     @staticmethod
     def resolve_currency(obj: Any) -> str:
@@ -144,6 +154,10 @@ class ItemOut(_Money):
     @staticmethod
     def resolve_claimed_unit_price(obj: Any) -> str | None:
         return None if obj.claimed_unit_price is None else format(obj.claimed_unit_price, "f")
+
+    @staticmethod
+    def resolve_skus(obj: Any) -> list[Any]:
+        return list(obj.sku_shares.all())
 
 
 class SettlementOut(_Money):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -13,6 +14,13 @@ from ardesk.identity.roles import Permission
 register = template.Library()
 
 PANEL_LIMIT = 10
+
+
+@register.filter
+def share(weight: Decimal) -> str:
+    """A SKU's share of an item as people read it: "75 %", "33.3 %"."""
+    percent = (Decimal(weight) * 100).quantize(Decimal("0.1"))
+    return f"{percent.normalize():f} %" if percent == percent.to_integral() else f"{percent:f} %"
 
 
 @register.simple_tag(takes_context=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms as django_forms
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from ardesk.audit.models import AuditEvent
 from ardesk.disputes import forms, queries
-from ardesk.disputes.models import ApprovalRequest, ApprovalStatus, Dispute, DisputeItem
+from ardesk.disputes.models import ApprovalRequest, ApprovalStatus, Dispute, DisputeItem, ItemSkuShare
 from ardesk.disputes.queue import dispute_or_404, sla_state
 from ardesk.disputes.views.panels import panel_context
 from ardesk.disputes.workflow import TRANSITIONS, WORKING_STATES, Status
@@ -153,7 +154,8 @@ def detail_context(request: HttpRequest, dispute: Dispute, *, bound: dict[str, d
         "today": today,
         "sla": sla_state(is_open=dispute.is_open, sla_due=dispute.sla_due, today=today),
         "age_days": (today - dispute.raised_on).days,
-        "items": list(dispute.items.select_related("invoice", "invoice_line").order_by("pk")),
+        "items": list(dispute.items.select_related("invoice", "invoice_line").order_by("pk").prefetch_related(
+            Prefetch("sku_shares", queryset=ItemSkuShare.objects.order_by("-weight", "sku")))),
         "settlements": list(dispute.settlements.select_related("invoice", "credit_memo", "write_off",
                                                                "new_invoice").order_by("pk")),
         "comments": comments[:shown],
