@@ -60,6 +60,12 @@ def minor_units(currency: str) -> int:
     return int(get_currency_precision(check_currency(currency)))
 
 
+def spreadsheet_format(currency: str) -> str:
+    """An amount's number format in a workbook: thousands separated, the currency's decimals ("#,##0.00")."""
+    places = minor_units(currency)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
 def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_units(currency))
 

@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from ardesk.disputes.escalation import sla_state
 from ardesk.disputes.models import Dispute, DisputeItem, EscalationLevel
 from ardesk.disputes.workflow import OPEN_STATES
-from ardesk.money import minor_units, quantum
+from ardesk.money import quantum, spreadsheet_format
 
 CHUNK = 2000
 XLSX_MAX_ROWS = 100_000  # a workbook past this is slow to write and to open: CSV has no such limit
@@ -112,8 +112,7 @@ def as_xlsx(rows: Iterable[tuple[Any, ...]]) -> bytes:
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        places = minor_units(row[15])
-        money_format = "#,##0" + ("." + "0" * places if places else "")
+        money_format = spreadsheet_format(row[15])
         cells = []
         for i, value in enumerate(row):
             cell = WriteOnlyCell(sheet, value=safe_text(value) if isinstance(value, str) else value)

@@ -17,8 +17,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from ardesk.insights.dispute_report import Column, DisputeTable, Kind
-from ardesk.insights.formats import _number_format, _render_table
-from ardesk.money import quantum
+from ardesk.insights.formats import _render_table
+from ardesk.money import quantum, spreadsheet_format
 
 DAY = Decimal("0.1")
 
@@ -104,7 +104,7 @@ def as_xlsx(table: DisputeTable) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Report")
     bold = Font(bold=True)
-    money_format = _number_format(table.currency)
+    money_format = spreadsheet_format(table.currency)
     formats = {Kind.MONEY: money_format, Kind.SHARE: "0.00%", Kind.DAYS: "0.0", Kind.COUNT: "#,##0",
                Kind.DATE: "yyyy-mm-dd"}
 

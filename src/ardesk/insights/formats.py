@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from ardesk.insights.report import GROUPING_LABELS, SOURCE_LABELS, AgingReport, Amounts, Grouping
-from ardesk.money import minor_units, quantum
+from ardesk.money import quantum, spreadsheet_format
 
 AMOUNT_COLUMNS = ("total", "disputed", "collectible")
 
@@ -123,11 +123,6 @@ def as_table(report: AgingReport, *, label_width: int = 40) -> str:
     return "\n".join([*out, "", *report.notes]).rstrip() + "\n"
 
 
-def _number_format(currency: str) -> str:
-    places = minor_units(currency)
-    return "#,##0" + ("." + "0" * places if places else "")
-
-
 def as_xlsx(report: AgingReport) -> bytes:
     """A workbook with the report on sheet `Aging` (numbers, not text) and what it is on sheet `About`."""
     book = Workbook(write_only=True)
@@ -143,7 +138,7 @@ def as_xlsx(report: AgingReport) -> bytes:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    company_format = _number_format(report.currency)
+    company_format = spreadsheet_format(report.currency)
 
     def numbers(amounts: Amounts, currency: str, fmt: str, font: Font | None = None) -> list[WriteOnlyCell]:
         cells = []
@@ -156,7 +151,7 @@ def as_xlsx(report: AgingReport) -> bytes:
         return cells
 
     for row in report.rows:
-        original = (numbers(row.original, row.key, _number_format(row.key))
+        original = (numbers(row.original, row.key, spreadsheet_format(row.key))
                     if by_currency and row.original else [])
         sheet.append([row.key, row.label, *original, *numbers(row.amounts, report.currency, company_format)])
     total_label = WriteOnlyCell(sheet, value="Total")
