@@ -16,7 +16,8 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from ninja import Schema
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_serializer
 from pydantic_core import PydanticCustomError
 
 from ardesk.imports.parsing import known_time_zones
@@ -137,3 +138,15 @@ def display_money(value: Decimal, currency: str) -> str:
         return format(round_money(value, currency), "f")
     except UnknownCurrency:
         return format(value, "f")
+
+
+class MoneyRow(Schema):
+    """A row in one currency. Its Decimal fields are all money, shown in that currency's minor unit."""
+
+    currency: str
+
+    @field_serializer("*", mode="wrap")
+    def _money(self, value: Any, handler: Any) -> Any:
+        if isinstance(value, Decimal):
+            return display_money(value, self.currency)
+        return handler(value)

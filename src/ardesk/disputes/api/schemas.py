@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import field_serializer
 
-from ardesk.apikit.fields import MoneyOut, display_money
+from ardesk.apikit.fields import MoneyOut, MoneyRow, display_money
 from ardesk.disputes.models import Department, OfferKind, Party, Priority
 from ardesk.disputes.queue import sla_state
 from ardesk.disputes.rules import Settlement
@@ -42,18 +42,6 @@ Version = Annotated[int | None, Field(None, ge=1, le=2**31 - 1,
                                       description="The version you read; or send it as If-Match. Optional here.")]
 
 
-class _Money(Schema):
-    """A row in one currency. Its Decimal fields are all money, shown in that currency's minor unit."""
-
-    currency: str
-
-    @field_serializer("*", mode="wrap")
-    def _money(self, value: Any, handler: Any) -> Any:
-        if isinstance(value, Decimal):
-            return display_money(value, self.currency)
-        return handler(value)
-
-
 def _name(user: Any) -> str | None:
     return getattr(user, "username", None)
 
@@ -61,7 +49,7 @@ def _name(user: Any) -> str | None:
 # --- out ----------------------------------------------------------------------------------------
 
 
-class DisputeOut(_Money):
+class DisputeOut(MoneyRow):
     """A row of the queue."""
 
     id: int
@@ -123,7 +111,7 @@ class SkuShareOut(Schema):
         return f"{obj.weight.normalize():f}"
 
 
-class ItemOut(_Money):
+class ItemOut(MoneyRow):
     id: int
     invoice_id: int
     invoice_number: str
@@ -160,7 +148,7 @@ class ItemOut(_Money):
         return list(obj.sku_shares.all())
 
 
-class SettlementOut(_Money):
+class SettlementOut(MoneyRow):
     id: int
     invoice_id: int
     kind: SettlementName
@@ -175,7 +163,7 @@ class SettlementOut(_Money):
         return str(obj.invoice.currency)
 
 
-class ApprovalOut(_Money):
+class ApprovalOut(MoneyRow):
     id: int
     dispute_id: int
     dispute_number: str
@@ -306,7 +294,7 @@ class TaskOut(Schema):
     created_at: datetime
 
 
-class OfferOut(_Money):
+class OfferOut(MoneyRow):
     id: int
     kind: str
     party: str

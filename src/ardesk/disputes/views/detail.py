@@ -103,7 +103,7 @@ def resolve_items(dispute: Dispute) -> list[DisputeItem]:
     return list(dispute.items.select_related("invoice", "invoice_line").order_by("pk"))
 
 
-def _default_forms(dispute: Dispute) -> dict[str, django_forms.Form]:
+def _default_forms(dispute: Dispute, items: list[DisputeItem]) -> dict[str, django_forms.Form]:
     version = {"version": dispute.version}
     return {
         "status": forms.StatusForm(initial=version, allowed=_status_choices(dispute)),
@@ -114,8 +114,8 @@ def _default_forms(dispute: Dispute) -> dict[str, django_forms.Form]:
         "comment": forms.CommentForm(),
         "task": forms.TaskForm(initial={"department": dispute.department}),
         "offer": forms.OfferForm(initial={"amount": dispute.outstanding_amount}),
-        "resolve": forms.ResolveForm(initial={**version, "settlement": "credit_memo"}, items=resolve_items(dispute),
-                                     currency=dispute.currency),
+        "resolve": forms.ResolveForm(initial={**version, "settlement": "credit_memo"},
+                                     items=items if dispute.is_open else [], currency=dispute.currency),
         "close": forms.CloseForm(initial={**version, "responsible_department": dispute.department}),
         "reopen": forms.ReopenForm(initial=version),
         "decision": forms.DecisionForm(),
@@ -148,14 +148,15 @@ def detail_context(request: HttpRequest, dispute: Dispute, *, bound: dict[str, d
     shown = ALL_COMMENTS if request.GET.get("comments") == "all" else COMMENTS_SHOWN
     comments = list(dispute.comments.select_related("author").prefetch_related("mentions")
                     .order_by("-created_at", "-pk")[:shown + 1])
+    items = list(dispute.items.select_related("invoice", "invoice_line").order_by("pk").prefetch_related(
+        Prefetch("sku_shares", queryset=ItemSkuShare.objects.order_by("-weight", "sku"))))
     context: dict[str, Any] = {
         "dispute": dispute,
         "user": user,
         "today": today,
         "sla": sla_state(is_open=dispute.is_open, sla_due=dispute.sla_due, today=today),
         "age_days": (today - dispute.raised_on).days,
-        "items": list(dispute.items.select_related("invoice", "invoice_line").order_by("pk").prefetch_related(
-            Prefetch("sku_shares", queryset=ItemSkuShare.objects.order_by("-weight", "sku")))),
+        "items": items,
         "settlements": list(dispute.settlements.select_related("invoice", "credit_memo", "write_off",
                                                                "new_invoice").order_by("pk")),
         "comments": comments[:shown],
@@ -165,7 +166,7 @@ def detail_context(request: HttpRequest, dispute: Dispute, *, bound: dict[str, d
         "approvals": approvals,
         "pending_approvals": pending,
         "may": _may(user, dispute, bool(pending)),
-        "forms": {**_default_forms(dispute), **(bound or {})},
+        "forms": {**_default_forms(dispute, items), **(bound or {})},
         "errors": errors or [],
         "timeline_page": timeline_page,
         "timeline": [(e, event_title(e), event_detail(e)) for e in timeline_page.object_list],

@@ -8,7 +8,7 @@ from typing import Any, Literal, get_args
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_serializer, model_validator
+from pydantic import ConfigDict, model_validator
 
 from ardesk.apikit.fields import (
     Currency,
@@ -16,6 +16,7 @@ from ardesk.apikit.fields import (
     IsoDate,
     MoneyIn,
     MoneyOut,
+    MoneyRow,
     QuantityIn,
     Reason,
     Text40,
@@ -23,7 +24,6 @@ from ardesk.apikit.fields import (
     Text100,
     Text140,
     Text300,
-    display_money,
 )
 from ardesk.apikit.pagination import PageQuery
 from ardesk.ledger.models import PaymentMethod
@@ -34,19 +34,7 @@ assert set(get_args(MethodName)) == set(PaymentMethod.values)
 MAX_LINES = 1000
 
 
-class _Money(Schema):
-    """A row in one currency. Its Decimal fields are all money, shown in that currency's minor unit."""
-
-    currency: str
-
-    @field_serializer("*", mode="wrap")
-    def _money(self, value: Any, handler: Any) -> Any:
-        if isinstance(value, Decimal):
-            return display_money(value, self.currency)
-        return handler(value)
-
-
-class InvoiceOut(_Money):
+class InvoiceOut(MoneyRow):
     id: int
     number: str
     customer_id: int
@@ -74,7 +62,7 @@ class InvoiceOut(_Money):
         return "overdue" if obj.due_date < timezone.localdate() else "open"
 
 
-class LineOut(_Money):
+class LineOut(MoneyRow):
     line_no: int
     sku: str
     description: str
@@ -96,7 +84,7 @@ class LineOut(_Money):
         return format(obj.unit_price, "f")
 
 
-class ApplicationOut(_Money):
+class ApplicationOut(MoneyRow):
     id: int
     invoice_id: int
     payment_id: int | None
@@ -118,7 +106,7 @@ class ApplicationOut(_Money):
         return getattr(obj, "reversal_id", None)
 
 
-class WriteOffOut(_Money):
+class WriteOffOut(MoneyRow):
     id: int
     invoice_id: int
     amount: MoneyOut = Field(description="Negative for a reversal.")
@@ -159,7 +147,7 @@ class InvoiceDetailOut(InvoiceOut):
         return obj.write_off_rows
 
 
-class CreditMemoOut(_Money):
+class CreditMemoOut(MoneyRow):
     id: int
     number: str
     customer_id: int
@@ -181,7 +169,7 @@ class CreditMemoDetailOut(CreditMemoOut):
         return obj.application_rows
 
 
-class PaymentOut(_Money):
+class PaymentOut(MoneyRow):
     id: int
     number: str
     customer_id: int
